@@ -1,0 +1,1 @@
+"""Atelier LLM course-site generator: Markdown chapters in, static French course site out."""
