@@ -1,0 +1,130 @@
+"""Attention figures in the build: find each request's spec and frozen data, render it, ship its JSON.
+
+Only the standard-library halves of ``coursegen.attention`` are imported here: a build never needs torch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+from .errors import Problems, SiteError, did_you_mean
+from .htmlrender import FigureProblem
+from .markdown import Figure
+
+SPECS_FILE = "attention.yaml"
+FREEZE_DIR = "_freeze/attention"
+DATA_DIR = "donnees/attention"
+FREEZE_COMMAND = "python build.py freeze"
+
+
+class AttentionFigures:
+    """Loads specs and frozen files on first use, renders figures, remembers which data to publish."""
+
+    def __init__(self, config: Config, problems: Problems) -> None:
+        self.config = config
+        self.problems = problems
+        self._specs: dict | None = None
+        self._frozen: dict[str, dict | None] = {}
+        self.used: dict[str, bytes] = {}
+
+    @property
+    def specs_rel(self) -> str:
+        return f"{self.config.content_dir}/{SPECS_FILE}"
+
+    def specs(self) -> dict:
+        if self._specs is None:
+            from .attention.specs import load_specs
+
+            path = self.config.content_path / SPECS_FILE
+            self._specs = {}
+            if path.is_file():
+                try:
+                    self._specs = load_specs(path.read_text(encoding="utf-8"), self.specs_rel)
+                except SiteError as exc:
+                    self.problems.add(exc)
+                except UnicodeDecodeError:
+                    self.problems.error(self.specs_rel, 0, "le fichier n'est pas encodé en UTF-8")
+        return self._specs
+
+    def frozen(self, name: str) -> dict | None:
+        """The validated frozen data of one figure; raises FigureProblem if it is missing."""
+        if name not in self._frozen:
+            from .attention.frozen import load
+
+            rel = f"{self.config.content_dir}/{FREEZE_DIR}/{name}.json"
+            path = self.config.content_path / FREEZE_DIR / f"{name}.json"
+            if not path.is_file():
+                raise FigureProblem(f"données figées de la figure « {name} » absentes ({rel})",
+                                    f"lancez « {FREEZE_COMMAND} » puis validez le fichier produit")
+            raw = path.read_bytes()
+            try:
+                self._frozen[name] = load(raw, rel)
+                self.used[name] = raw
+            except SiteError as exc:
+                self.problems.add(exc)
+                self._frozen[name] = None
+        return self._frozen[name]
+
+    def renderer_for(self, source: str) -> Callable[[Figure, str], str]:
+        def render(fig: Figure, caption_html: str) -> str:
+            from .attention.frozen import AttentionError, check_fresh
+            from .attention.render import render_figure
+
+            name = fig.attrs.get("data", "")
+            specs = self.specs()
+            if not name:
+                raise FigureProblem("figure d'attention sans données",
+                                    f"ajoutez data=\"nom\" (noms connus : {', '.join(sorted(specs)) or 'aucun'})")
+            if name not in specs:
+                raise FigureProblem(f"figure d'attention inconnue « {name} »",
+                                    did_you_mean(name, specs) or f"déclarez-la dans {self.specs_rel}")
+            data = self.frozen(name)
+            if data is None:
+                return ""
+            try:
+                check_fresh(specs[name], data)
+                layer = _int_attr(fig.attrs, "layer")
+                head = _int_attr(fig.attrs, "head")
+                label = f"Figure {fig.number}" if fig.number else ""
+                return render_figure(data, specs[name], fig_id=fig.id, label=label, caption_html=caption_html,
+                                     layer=layer, head=head, data_url=f"{DATA_DIR}/{name}.json")
+            except AttentionError as exc:
+                hint = exc.hint or ""
+                raise FigureProblem(exc.message, hint) from None
+        return render
+
+    def data_files(self) -> list[tuple[str, bytes]]:
+        """The frozen JSON of every figure used, published beside the pages for the explorer."""
+        return [(f"{DATA_DIR}/{name}.json", raw) for name, raw in sorted(self.used.items())]
+
+
+def _int_attr(attrs: dict[str, str], key: str) -> int | None:
+    if key not in attrs:
+        return None
+    try:
+        return int(attrs[key])
+    except ValueError:
+        raise FigureProblem(f"« {key} » doit être un nombre entier (reçu « {attrs[key]} »)") from None
+
+
+def freeze(config: Config, problems: Problems, names: list[str] | None = None) -> list[tuple[Path, bool]]:
+    """Compute the figures (needs the optional freeze dependencies) and write the changed JSON files."""
+    from .attention.compute import freeze_all
+    from .output import write_if_changed
+
+    specs = AttentionFigures(config, problems).specs()
+    if names:
+        unknown = [n for n in names if n not in specs]
+        for n in unknown:
+            problems.error(f"{config.content_dir}/{SPECS_FILE}", 0, f"figure inconnue « {n} »",
+                           did_you_mean(n, specs))
+        if unknown:
+            return []
+        specs = {n: specs[n] for n in names}
+    results = []
+    for file_name, data in sorted(freeze_all(specs).items()):
+        path = config.content_path / FREEZE_DIR / file_name
+        results.append((path, write_if_changed(path, data)))
+    return results

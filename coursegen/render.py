@@ -1,0 +1,75 @@
+"""The Jinja2 environment, the documented template context, and ``render_template()``.
+
+Template context (every page):
+  site      -- title, subtitle, author, date_fr, description, language, base_path, extra
+  page      -- kind ("home" | "chapter" | "404"), title, url, number, description, toc, prev, next
+  chapters  -- the course's pages in order (PageNav: slug, url, title, number, description, toc)
+  content   -- the page body as safe HTML (chapters only)
+  ui        -- the French interface strings (coursegen/ui.py)
+  url(path) -- a link to a site file, relative to the current page (absolute under site_url on 404)
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from .errors import SiteError
+from .ui import UI
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """One environment per build: strict undefined, autoescape, templates compiled once."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def url_helper(page_url: str, absolute_base: str = "") -> Callable[[str], str]:
+    """``url("static/site.css")`` from ``a/b.html`` -> ``../static/site.css``; absolute on the 404 page."""
+    page_dir = posixpath.dirname(page_url)
+
+    def url(target: str) -> str:
+        if absolute_base:
+            return absolute_base + target
+        if not page_dir:
+            return target or "./"
+        rel = posixpath.relpath(target or ".", page_dir)
+        return rel + ("/" if target.endswith("/") else "")
+    return url
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any], templates_dir: str) -> str:
+    """Render one template; Jinja2 problems become ``templates/FILE:LINE`` errors."""
+    try:
+        return env.get_template(name).render(ui=UI, **context)
+    except jinja2.TemplateNotFound as exc:
+        raise SiteError(f"{templates_dir}/{exc.name}", 0, "gabarit introuvable",
+                        f"restaurez-le depuis le dépôt ou corrigez le nom dans « {name} »") from None
+    except jinja2.TemplateSyntaxError as exc:
+        rel = f"{templates_dir}/{exc.name or name}"
+        raise SiteError(rel, exc.lineno or 0, f"erreur de syntaxe Jinja2 : {exc.message}",
+                        "vérifiez les {{ }} et {% %} de cette ligne") from None
+    except jinja2.UndefinedError as exc:
+        where, line = _template_frame(exc, name)
+        raise SiteError(f"{templates_dir}/{where}", line, f"variable indéfinie dans le gabarit : {exc.message}",
+                        "les variables disponibles sont décrites en tête de coursegen/render.py") from None
+
+
+def _template_frame(exc: BaseException, default: str) -> tuple[str, int]:
+    """The innermost template file and line of a rendering error, from the traceback Jinja2 rewrites."""
+    tb, found = exc.__traceback__, (default, 0)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            found = (Path(filename).name if "/" in filename else filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,27 @@
+"""Every interface string a learner reads, in one place (French, accented)."""
+
+UI: dict[str, str] = {
+    "skip_link": "Aller au contenu",
+    "contents": "Sommaire",
+    "on_this_page": "Sur cette page",
+    "previous": "Précédent",
+    "next": "Suivant",
+    "home": "Accueil",
+    "not_found_title": "Page introuvable",
+    "not_found_text": "La page demandée n'existe pas ou a été déplacée.",
+    "back_home": "Retour à l'accueil",
+    "chapter": "Chapitre",
+    "preface": "Préface",
+    "by": "par",
+    "published": "Publié le",
+    "start": "Commencer la lecture",
+    "course_nav": "Navigation du cours",
+    "pager_nav": "Chapitres précédent et suivant",
+    "toc_nav": "Sur cette page",
+    "menu": "Menu",
+    "theme_toggle": "Changer de thème",
+    "theme_light": "Thème clair",
+    "theme_dark": "Thème sombre",
+    "footer": "Cours publié avec Atelier LLM, sans traceur ni ressource externe.",
+    "source": "Source",
+}
