@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Sequence
@@ -235,16 +236,37 @@ def highlight_code(code: str, lang: str) -> str:
     return f'<div class="code"{label}><pre class="highlight"><code{cls}>{body}</code></pre></div>\n'
 
 
+_LATEX_COMMAND_LEFT = re.compile(r">(\\[A-Za-z]+)<")
+
+
+def _latex_problem(latex: str, mathml: str) -> str:
+    """What latex2mathml silently accepts but a reader would see broken."""
+    depth = 0
+    for match in re.finditer(r"(?<!\\)[{}]", latex):
+        depth += 1 if match.group() == "{" else -1
+        if depth < 0:
+            return "accolade fermante « } » en trop"
+    if depth:
+        return "accolade « { » non fermée"
+    unknown = _LATEX_COMMAND_LEFT.search(mathml)
+    return f"commande inconnue « {unknown.group(1)} »" if unknown else ""
+
+
 def _math(display: bool):
     def render(self, tokens: Sequence[Token], idx: int, options, env) -> str:
         from latex2mathml.converter import convert
 
         tok = tokens[idx]
+        latex = tok.content.strip()
+        line = _line(env, tok) if display else _child_line(env, tok)
         try:
-            mathml = convert(tok.content.strip(), display="block" if display else "inline")
+            mathml = convert(latex, display="block" if display else "inline")
+            problem = _latex_problem(latex, mathml)
         except Exception as exc:  # latex2mathml raises many types on bad input; all are author errors
-            line = _line(env, tok) if display else _child_line(env, tok)
-            env["problems"].error(env["source"], line, f"formule LaTeX illisible « {tok.content.strip()[:60]} » ({exc})",
+            problem = type(exc).__name__.removesuffix("Error")
+        if problem:
+            shown = latex if len(latex) <= 60 else latex[:57] + "…"
+            env["problems"].error(env["source"], line, f"formule LaTeX illisible « {shown} » : {problem}",
                                   "vérifiez les accolades et le nom des commandes")
             return f"<code>{html.escape(tok.content)}</code>"
         return f'<div class="math">{mathml}</div>\n' if display else mathml

@@ -25,8 +25,23 @@ def yaml_error(exc: yaml.YAMLError, path: str, line_offset: int) -> SiteError:
     """A YAML parser error as a French message at the right line of the author's file."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = (mark.line + 1 + line_offset) if mark is not None else line_offset + 1
-    problem = getattr(exc, "problem", None) or str(exc)
-    hint = "vérifiez l'indentation, les deux-points et les guillemets"
-    if "\t" in problem or "tab" in problem:
-        hint = "YAML n'accepte pas les tabulations : indentez avec des espaces"
-    return SiteError(path, line, f"YAML invalide : {problem}", hint)
+    problem = str(getattr(exc, "problem", None) or exc)
+    for needle, french, hint in _YAML_PROBLEMS:
+        if needle in problem:
+            return SiteError(path, line, f"YAML invalide : {french}", hint)
+    return SiteError(path, line, f"YAML invalide : {problem}",
+                     "vérifiez l'indentation, les deux-points et les guillemets")
+
+
+# PyYAML's English problems -> (French message, what to do)
+_YAML_PROBLEMS = (
+    ("'\\t'", "tabulation interdite", "YAML n'accepte pas les tabulations : indentez avec des espaces"),
+    ("\t", "tabulation interdite", "YAML n'accepte pas les tabulations : indentez avec des espaces"),
+    ("mapping values are not allowed", "deux-points inattendu dans une valeur",
+     "mettez la valeur entre guillemets : titre: \"Partie : suite\""),
+    ("found unexpected end of stream", "guillemet non fermé", "fermez la chaîne ouverte par \""),
+    ("expected ',' or ']'", "liste entre crochets non fermée", "ajoutez le « ] » manquant"),
+    ("expected ',' or '}'", "dictionnaire entre accolades non fermé", "ajoutez le « } » manquant"),
+    ("could not find expected ':'", "deux-points manquant après une clé", "écrivez « clé: valeur »"),
+    ("found duplicate anchor", "ancre YAML en double", "renommez l'une des ancres &nom"),
+)

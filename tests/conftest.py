@@ -1,0 +1,41 @@
+"""Shared test helpers: a copy of the fixture course (with the real templates) in tmp_path, and runners."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def make_project(dest: Path, course: str = "course") -> Path:
+    """A buildable project: the fixture course plus the repository's templates."""
+    shutil.copytree(FIXTURES / course, dest)
+    if not (dest / "templates").exists():
+        shutil.copytree(REPO / "templates", dest / "templates")
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "projet")
+
+
+def run_build(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python build.py ARGS --root ROOT`` in a separate process, as an author runs it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=root)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Path -> sha256 of every file below ``folder`` (to prove a site was left untouched)."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -1,0 +1,86 @@
+"""What a learner does in a real browser: open the course, navigate, read on a phone, switch theme."""
+
+import pytest
+
+from browser import browser, serve_folder  # noqa: F401 - the fixture is used by name
+from conftest import make_project, run_build
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("navigateur") / "projet")
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    with serve_folder(root / "site") as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, site):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == [], f"erreurs dans la console : {errors}"
+
+
+def test_home_sidebar_then_next(page, site):
+    page.goto(site)
+    assert page.title() == "Cours d'essai"
+    assert page.locator("h1").inner_text() == "Cours d'essai"
+    page.locator("#sommaire").get_by_role("link", name="1 Les bases", exact=True).click()
+    page.wait_for_url("**/bases.html")
+    assert page.locator("h1").inner_text() == "1 Les bases"
+    assert page.locator('#sommaire a[aria-current="page"]').inner_text() == "1 Les bases"
+    assert page.locator("h2#sec-listes").inner_text().startswith("1.1 Les listes")
+    page.get_by_role("link", name="Suivant 2 La suite").click()
+    page.wait_for_url("**/suite.html")
+    assert page.locator("h1").inner_text() == "2 La suite"
+    assert page.locator(".pager-prev .pager-title").inner_text() == "1 Les bases"
+
+
+@pytest.mark.parametrize("path", ["", "avant-propos.html", "bases.html", "suite.html", "404.html"])
+def test_nothing_scrolls_sideways_at_360px(browser, site, path):  # noqa: F811
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(site + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    context.close()
+    assert overflow <= 0, f"{path or 'index'} déborde de {overflow} px à 360 px"
+
+
+def test_menu_opens_the_table_of_contents_on_a_phone(browser, site):  # noqa: F811
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(site + "bases.html")
+    sidebar = page.locator("#sommaire")
+    assert not sidebar.is_visible()
+    page.get_by_role("button", name="Menu").click()
+    assert sidebar.is_visible()
+    assert page.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "true"
+    context.close()
+
+
+def test_dark_theme_sticks_after_reload(page, site):
+    page.goto(site + "bases.html")
+    toggle = page.locator(".theme-toggle")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    toggle.click()
+    page.reload()
+    theme = page.evaluate("document.documentElement.getAttribute('data-theme')")
+    assert theme in ("dark", "light")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != background
+    assert page.locator(".theme-toggle").get_attribute("aria-pressed") == ("true" if theme == "dark" else "false")
+
+
+def test_works_without_javascript(browser, site):  # noqa: F811
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site + "bases.html")
+    assert page.locator("#sommaire").is_visible()
+    page.locator("details.solution summary").click()
+    assert page.locator("details.solution .solution-body").inner_text() == "Quatre."
+    context.close()

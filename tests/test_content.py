@@ -1,0 +1,105 @@
+from pathlib import Path
+
+import pytest
+
+from coursegen.config import Config
+from coursegen.content import load_chapters, parse_chapter, slug_for
+from coursegen.errors import Problems
+
+
+def config_for(root: Path, *names: str) -> Config:
+    return Config(root=root, title="T", author="A", chapters=tuple(names))
+
+
+def parse(tmp_path: Path, raw: bytes, name: str = "01-essai.md"):
+    (tmp_path / "content").mkdir(exist_ok=True)
+    path = tmp_path / "content" / name
+    path.write_bytes(raw)
+    problems = Problems()
+    return parse_chapter(path, config_for(tmp_path, name), problems), [str(p) for p in problems.items]
+
+
+def test_front_matter_and_body_line(tmp_path):
+    chapter, problems = parse(tmp_path, b'---\ntitle: "Essai"\ndescription: "D"\n---\nTexte\n')
+    assert problems == []
+    assert (chapter.title, chapter.description, chapter.slug, chapter.numbered) == ("Essai", "D", "essai", True)
+    assert chapter.body == "Texte\n" and chapter.body_line == 5
+
+
+def test_bom_and_crlf_work(tmp_path):
+    chapter, problems = parse(tmp_path, b'\xef\xbb\xbf---\r\ntitle: "\xc3\x89t\xc3\xa9"\r\n---\r\nA\r\nB\r\n')
+    assert problems == []
+    assert chapter.title == "Été" and chapter.body == "A\nB\n" and chapter.body_line == 4
+
+
+def test_malformed_yaml_reports_the_file_line(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\ndescription: [non ferme\n---\nTexte\n')
+    assert len(problems) == 1
+    assert problems[0].startswith("content/01-essai.md:4: YAML invalide")
+
+
+def test_tab_in_yaml_gets_a_specific_hint(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\n\tdescription: x\n---\n')
+    assert problems[0].startswith("content/01-essai.md:3: YAML invalide")
+    assert "tabulations" in problems[0]
+
+
+def test_missing_title(tmp_path):
+    _, problems = parse(tmp_path, b"---\ndescription: x\n---\nTexte\n")
+    assert problems == ["content/01-essai.md:2: « title » manquant dans l'en-tête "
+                        "(ajoutez une ligne « title: \"Titre du chapitre\" »)"]
+
+
+def test_unterminated_front_matter(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\nTexte\n')
+    assert problems[0].startswith("content/01-essai.md:1: en-tête YAML non terminé")
+
+
+def test_unknown_key_is_a_warning_with_hint(tmp_path):
+    chapter, problems = parse(tmp_path, b'---\ntitle: "Essai"\ndescripton: x\n---\n')
+    assert chapter is not None
+    assert problems == ["content/01-essai.md:3: clé d'en-tête inconnue « descripton » (ignorée) "
+                        "(vouliez-vous dire « description » ?)"]
+
+
+def test_wrong_type(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\nnumbered: "non"\n---\n')
+    assert problems == ['content/01-essai.md:3: « numbered » doit être true ou false (reçu "non")']
+
+
+def test_latin1_file_names_the_line(tmp_path):
+    _, problems = parse(tmp_path, '---\ntitle: "Essai"\n---\nÉté\n'.encode("latin-1"))
+    assert problems[0].startswith("content/01-essai.md:4: le fichier n'est pas encodé en UTF-8")
+
+
+def test_empty_file(tmp_path):
+    _, problems = parse(tmp_path, b"")
+    assert problems[0].startswith("content/01-essai.md:1: le fichier est vide")
+
+
+@pytest.mark.parametrize("name,slug", [("01-les-transformers.md", "les-transformers"), ("preface.md", "preface")])
+def test_slug(name, slug):
+    assert slug_for(name) == slug
+
+
+def test_order_comes_from_config_and_duplicates_are_refused(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in ("01-b.md", "02-a.md", "03-a.md", "99-oublie.md"):
+        (content / name).write_text('---\ntitle: "X"\n---\n', encoding="utf-8")
+    problems = Problems()
+    chapters = load_chapters(config_for(tmp_path, "02-a.md", "01-b.md", "03-a.md"), problems)
+    assert [c.name for c in chapters] == ["02-a.md", "01-b.md"]
+    messages = [str(p) for p in problems.items]
+    assert "content/03-a.md: l'adresse « a.html » est déjà prise par content/02-a.md (renommez l'un des fichiers)" in messages
+    assert any(m.startswith("content/99-oublie.md: avertissement") is False and "99-oublie" in m for m in messages)
+
+
+def test_drafts_are_left_out(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "01-a.md").write_text('---\ntitle: "A"\n---\n', encoding="utf-8")
+    (content / "02-b.md").write_text('---\ntitle: "B"\ndraft: true\n---\n', encoding="utf-8")
+    problems = Problems()
+    chapters = load_chapters(config_for(tmp_path, "01-a.md", "02-b.md"), problems)
+    assert [c.slug for c in chapters] == ["a"] and not problems.items
