@@ -12,6 +12,7 @@ import yaml
 from .config import Config
 from .errors import Problems, did_you_mean
 from .parsing import decode_source, yaml_error
+from .typography import french
 
 # front-matter key -> (accepted types, French type name)
 _META_SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
@@ -111,8 +112,8 @@ def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | N
                        "utilisez des minuscules sans accents, des chiffres et des tirets : 03-mon-chapitre.md")
         return None
     return Chapter(
-        source=rel, name=path.name, slug=slug, title=title.strip(),
-        description=str(meta.get("description", "")).strip(),
+        source=rel, name=path.name, slug=slug, title=french(title.strip()),
+        description=french(str(meta.get("description", "")).strip()),
         numbered=bool(meta.get("numbered", True)), draft=bool(meta.get("draft", False)),
         body=text[body_start:] if body_start <= len(text) else "", body_line=body_line,
     )

@@ -120,9 +120,11 @@ def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[P
 
 
 def _site_context(config: Config) -> dict:
-    return {"title": config.title, "subtitle": config.subtitle, "author": config.author,
+    from .typography import french
+
+    return {"title": french(config.title), "subtitle": french(config.subtitle), "author": config.author,
             "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
-            "description": config.description, "language": config.language,
+            "description": french(config.description), "language": config.language,
             "base_path": config.base_path, "site_url": config.site_url, "extra": config.extra}
 
 

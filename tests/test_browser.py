@@ -29,8 +29,8 @@ def page(browser, site):  # noqa: F811
 
 def test_home_sidebar_then_next(page, site):
     page.goto(site)
-    assert page.title() == "Cours d'essai"
-    assert page.locator("h1").inner_text() == "Cours d'essai"
+    assert page.title() == "Cours d’essai"
+    assert page.locator("h1").inner_text() == "Cours d’essai"
     page.locator("#sommaire").get_by_role("link", name="1 Les bases", exact=True).click()
     page.wait_for_url("**/bases.html")
     assert page.locator("h1").inner_text() == "1 Les bases"
