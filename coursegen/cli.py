@@ -43,6 +43,9 @@ def run_build(root: Path, *, strict: bool = False, output: Path | None = None, q
     report = build(root, strict=strict, output=output, on_wait=waiting)
     print_problems(report.problems, quiet)
     problems = report.problems
+    if verbose:
+        for stage, seconds in report.timings:
+            print(f"  {stage} : {_seconds(seconds)}")
     if problems.failed(strict):
         n_err = len(problems.errors) + (len(problems.warnings) if strict else 0)
         print(f"Échec : {_plural(n_err, 'erreur')}"

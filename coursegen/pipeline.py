@@ -26,6 +26,12 @@ class BuildReport:
     output: Path | None = None
     written: bool = False
     external_links: list[tuple[str, str, int]] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)   # (stage, seconds) for -v
+
+    def lap(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings.append((stage, now - since))
+        return now
 
 
 @dataclass
@@ -50,10 +56,12 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
         if config is None:
             return _done(report, start)
     report.output = config.output_path
+    lap = report.lap("config", start)
 
     # Phase 1: read and compute, write nothing.
     chapters = load_chapters(config, problems)
     parsed = [parse_page(chapter, problems) for chapter in chapters]
+    lap = report.lap("lecture et analyse du Markdown", lap)
     site = build_nav(parsed)
     figures = AttentionFigures(config, problems)
     install_rules()
@@ -66,6 +74,7 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
         assets |= result.assets
         report.external_links += [(nav.source, href, line) for href, line in result.external_links]
     report.pages = len(pages) + 1  # chapters and the home page
+    lap = report.lap("navigation et rendu HTML", lap)
     if problems.failed(strict) or not write:
         return _done(report, start)
 
@@ -77,8 +86,10 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
                 _write_site(staging, config, env, site, pages, assets, figures)
                 if problems.failed(strict):
                     return _done(report, start)
+                lap = report.lap("gabarits et écriture", lap)
                 staging.commit()
                 report.written = True
+                report.lap("remplacement de site/", lap)
         except SiteError as exc:
             problems.add(exc)
         except OutputError as exc:

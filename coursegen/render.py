@@ -59,17 +59,19 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any],
         raise SiteError(rel, exc.lineno or 0, f"erreur de syntaxe Jinja2 : {exc.message}",
                         "vérifiez les {{ }} et {% %} de cette ligne") from None
     except jinja2.UndefinedError as exc:
-        where, line = _template_frame(exc, name)
+        where, line = _template_frame(exc, name, env)
         raise SiteError(f"{templates_dir}/{where}", line, f"variable indéfinie dans le gabarit : {exc.message}",
                         "les variables disponibles sont décrites en tête de coursegen/render.py") from None
 
 
-def _template_frame(exc: BaseException, default: str) -> tuple[str, int]:
+def _template_frame(exc: BaseException, default: str, env: jinja2.Environment) -> tuple[str, int]:
     """The innermost template file and line of a rendering error, from the traceback Jinja2 rewrites."""
+    roots = [Path(p).resolve() for p in getattr(env.loader, "searchpath", [])]
     tb, found = exc.__traceback__, (default, 0)
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")):
-            found = (Path(filename).name if "/" in filename else filename, tb.tb_lineno)
+        filename = Path(tb.tb_frame.f_code.co_filename)
+        for root in roots:
+            if filename.is_absolute() and filename.resolve().is_relative_to(root):
+                found = (filename.resolve().relative_to(root).as_posix(), tb.tb_lineno)
         tb = tb.tb_next
     return found

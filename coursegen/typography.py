@@ -50,19 +50,11 @@ _PROSE_END = r"(?=\Z|[\s)\]}»\"“”’'.,…;:!?*_])"
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _ELIDED = r"(?i:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)"
 
-# One alternation scanned left to right; the first alternative that matches at a position wins,
-# so protected spans are consumed (and copied unchanged) before any rule can see inside them.
-_RULES = re.compile(
-    rf"""
-    (?P<keep>
-        (?:https?|ftp)://[^\s«»"<>]+
-      | www\.[^\s«»"<>]+
-      | mailto:[^\s«»"<>]+
-      | (?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+
-      | \d+(?::\d+)+
-      | :{{2,}}
-    )
-  | (?<!\d)(?<!\d[.,])(?P<thousands>\d{{1,3}}(?:{_WS}\d{{3}})+)(?![\d])
+# The rules, as one alternation scanned left to right; at each position the first branch that
+# matches wins, so a ``keep`` span is consumed (and copied unchanged) before a rule can see inside.
+_PROSE = rf"""
+    (?P<keep>\d+(?::\d+)+|:{{2,}})
+  | (?<!\d)(?<!\d[.,])(?P<thousands>\d{{1,3}}(?:{_WS}\d{{3}})+)(?!\d)
   | (?<=\d){_WS}*(?P<pct>[%‰])
   | (?<=\d){_WS}*(?P<cur>[€$£])
   | (?<=\d){_WS}+(?P<unit>{_UNIT_ALT})(?![\w'’-])
@@ -71,13 +63,24 @@ _RULES = re.compile(
   | (?P<open>«){_WS}*
   | (?:{_WS}+|(?<=[^\s«]))(?P<close>»)
   | (?<={_LETTER})(?P<apos>')(?={_LETTER})
-  | \b(?P<elided>{_ELIDED})'\Z
   | (?<!\.)(?P<ellipsis>\.\.\.)(?!\.)
-    """,
-    re.VERBOSE,
-)
-
-# Fast path: text holding none of these cannot be changed by any rule.
+"""
+# Plain-text URLs and e-mail addresses; the URL stops before guillemets and double quotes.
+_KEEP = r"""
+    (?P<url>
+        (?:https?|ftp)://[^\s«»"<>]+
+      | www\.[^\s«»"<>]+
+      | mailto:[^\s«»"<>]+
+      | (?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+
+    )
+"""
+# Every match starts with one of these characters; checking it first skips ordinary letters fast.
+_FIRST = r"[ \t\u00a0\u202f;:!?«»'.%‰€$£\d]"
+_RULES = re.compile(rf"(?={_FIRST})(?:{_PROSE})", re.VERBOSE)
+_RULES_WITH_URLS = re.compile(rf"{_KEEP}|{_PROSE}", re.VERBOSE)
+_URLISH = re.compile(r"://|www\.|mailto:|@")  # only then is the slower _RULES_WITH_URLS needed
+_ELIDED_END = re.compile(rf"\b{_ELIDED}'\Z")
+# Fast path: a text holding none of these cannot be changed by any rule.
 _TRIGGER = re.compile(r"[;:!?«»'.%‰€$£\d]")
 _SPACE = re.compile(_WS)
 
@@ -85,7 +88,7 @@ _SPACE = re.compile(_WS)
 def _replace(m: re.Match[str]) -> str:
     kind = m.lastgroup
     value = m.group(kind)
-    if kind == "keep":
+    if kind in ("keep", "url"):
         return value
     if kind == "thousands":
         return _SPACE.sub(NNBSP, value)
@@ -97,8 +100,6 @@ def _replace(m: re.Match[str]) -> str:
         return value + NNBSP
     if kind == "apos":
         return "’"
-    if kind == "elided":
-        return value + "’"
     return "…"  # ellipsis
 
 
@@ -115,9 +116,14 @@ def french(text: str, prev: str = "") -> str:
     source = prev + text
     parts: list[str] = []
     last = len(prev)
-    for m in _RULES.finditer(source, len(prev)):
+    rules = _RULES_WITH_URLS if _URLISH.search(text) else _RULES
+    for m in rules.finditer(source, len(prev)):
         parts.append(source[last:m.start()])
         parts.append(_replace(m))
         last = m.end()
     parts.append(source[last:])
-    return "".join(parts)
+    result = "".join(parts)
+    # An elided word ending the node (``l'`` before ``*attention*``): the next letter is elsewhere.
+    if result.endswith("'") and _ELIDED_END.search(prev + result, len(prev)):
+        result = result[:-1] + "’"
+    return result
