@@ -3,25 +3,25 @@
 The Markdown module calls :func:`french` on each ``text`` token of inline content, never on code,
 math, raw HTML, attribute values or link URLs. Rules, in one left-to-right pass:
 
-- U+202F (narrow no-break space) before ``;`` ``!`` ``?`` and ``»``, and after ``«``; U+00A0 before
-  ``:``. A space already there (regular, tab, U+00A0 or U+202F) is replaced; none is inserted when
-  there is no preceding character (start of text and ``prev == ""``), after whitespace in ``prev``,
-  or after an opening bracket (``(?)`` and ``(!)`` stay as they are). A run of marks gets one space
-  before the run only: ``Quoi?!`` -> ``Quoi\\u202f?!``.
+- U+202F (narrow no-break space) before ``;`` ``!`` ``?`` and ``»``, and after ``«``; U+00A0
+  before ``:``. A space already there (regular, tab, U+00A0 or U+202F) is replaced. None is
+  inserted with no character before (start of text and ``prev == ""``), after whitespace in
+  ``prev`` (a line break), or after an opening bracket or ``«`` (``(?)`` and ``(!)`` stay as they
+  are). A run of marks gets one space before the run only: ``Quoi?!`` -> ``Quoi\u202f?!``.
 - A mark is prose only when followed by the end of the text, whitespace or closing punctuation:
-  ``!important``, ``a != b``, ``a?b``, ``a;b``, ``10:30``, ``1:2``, ``std::vector``, ``x := 1`` are
-  left alone.
-- ``'`` between two letters becomes ``’`` (``l'attention``, ``aujourd'hui``), and so does the ``'`` of
-  an elided word ending the text (``l'`` before ``*attention*``). Straight double quotes are left
-  for the ``check`` command to report.
+  ``!important``, ``a != b``, ``a?b``, ``a;b``, ``10:30``, ``1:2``, ``std::vector``, ``x := 1``
+  are left alone.
+- ``'`` between two letters becomes ``’`` (``l'attention``, ``aujourd'hui``), and so does the
+  ``'`` of an elided word ending the text (``l'`` before ``*attention*``). Straight double quotes
+  are left for the ``check`` command to report.
 - Exactly three dots become ``…``; two dots or four and more are left as written.
-- Numbers: groups of thousands written with spaces get U+202F (``175 000``); U+202F before ``%`` and
-  ``‰`` (inserted if missing); U+00A0 before ``€ $ £`` (inserted if missing) and before the units
-  in ``_UNITS`` (only replacing an existing space: ``5Go`` or ``3D`` are not touched).
+- Numbers: groups of thousands written with spaces get U+202F (``175 000``); U+202F before ``%``
+  and ``‰`` (inserted if missing); U+00A0 before ``€ $ £`` (inserted if missing) and before the
+  units in ``_UNITS`` (only replacing a space the author wrote: ``5Go`` or ``3D`` stay).
 - Never touched: URLs (``http(s)://``, ``ftp://``, ``www.``, ``mailto:``) and e-mail addresses.
 
-The function is idempotent (``french(french(t)) == french(t)``) and returns its input unchanged
-when it holds none of the characters the rules look for.
+The function is idempotent (``french(french(t)) == french(t)``) and returns its input unchanged,
+without running the rules, when it holds none of the characters they look for.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ _KEEP = r"""
         (?:https?|ftp)://[^\s«»"<>]+
       | www\.[^\s«»"<>]+
       | mailto:[^\s«»"<>]+
-      | (?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+
+      | (?<![\w.…+@-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+
     )
 """
 # Every match starts with one of these characters; checking it first skips ordinary letters fast.

@@ -1,4 +1,4 @@
-"""French typography on text nodes: each rule, the non-prose cases it must leave alone, idempotence."""
+"""French typography on text nodes: each rule, the non-prose text it leaves alone, idempotence."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ GUILLEMETS = [
     case("«citation»", f"«{NN}citation{NN}»"),
     case(f"«{NB}citation{NB}»", f"«{NN}citation{NN}»"),
     case("«  citation  »", f"«{NN}citation{NN}»"),
-    case("«", f"«{NN}"),  # opening a quote whose words are in the next node (« *mot* »)
+    case("«", f"«{NN}"),  # a quote whose words are in the next node: « *mot* »
     case("»", "»"),  # nothing before it in this paragraph: left alone
     case("»", f"{NN}»", prev="t"),
     case(' "droits" ', ' "droits" '),  # straight double quotes are reported by `check`, not converted
