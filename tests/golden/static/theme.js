@@ -1,0 +1,11 @@
+// Applies the saved colour theme before the first paint (kept tiny: it is the only blocking script).
+(function () {
+  try {
+    var saved = localStorage.getItem("atelier-theme");
+    if (saved === "dark" || saved === "light") {
+      document.documentElement.setAttribute("data-theme", saved);
+    }
+  } catch (e) {
+    // Storage can be disabled (private mode, file://): the OS preference then applies.
+  }
+})();
