@@ -24,4 +24,10 @@ UI: dict[str, str] = {
     "theme_dark": "Thème sombre",
     "footer": "Cours publié avec Atelier LLM, sans traceur ni ressource externe.",
     "source": "Source",
+    "search_title": "Recherche",
+    "search_label": "Rechercher dans le cours",
+    "search_placeholder": "Rechercher… (/)",
+    "search_button": "Rechercher",
+    "search_results": "Résultats de la recherche",
+    "search_needs_js": "La recherche a besoin de JavaScript et d'un serveur web (en local : python build.py serve).",
 }

@@ -84,3 +84,21 @@ def test_works_without_javascript(browser, site):  # noqa: F811
     page.locator("details.solution summary").click()
     assert page.locator("details.solution .solution-body").inner_text() == "Quatre."
     context.close()
+
+
+@pytest.mark.parametrize("query", ["modele", "lattention", "l'attention", "attention"])
+def test_search_in_french(page, site, query):
+    page.goto(site + "suite.html")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "recherche-entete"
+    page.keyboard.type(query)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda u: "recherche.html?q=" in u)
+    first = page.locator(".search-result").first
+    first.wait_for()
+    assert page.locator(".search-status").inner_text().endswith(f"pour « {query} ».")
+    assert first.locator(".search-result-title").inner_text() == "1 Les bases" or "Les bases" in first.inner_text()
+    marks = first.locator("mark").all_inner_texts()
+    assert marks and all(("mod" in m.lower() if "mod" in query else "attention" in m.lower()) for m in marks)
+    first.locator(".search-result-title").click()
+    page.wait_for_url(lambda u: "bases.html" in u)
