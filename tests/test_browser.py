@@ -1,6 +1,7 @@
 """What a learner does in a real browser: open the course, navigate, read on a phone, switch theme."""
 
 import pytest
+from playwright.sync_api import expect
 
 from browser import browser, serve_folder  # noqa: F401 - the fixture is used by name
 from conftest import make_project, run_build
@@ -102,3 +103,40 @@ def test_search_in_french(page, site, query):
     assert marks and all(("mod" in m.lower() if "mod" in query else "attention" in m.lower()) for m in marks)
     first.locator(".search-result-title").click()
     page.wait_for_url(lambda u: "bases.html" in u)
+
+
+def test_copy_button_footnote_preview_and_resume_reading(browser, site):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 500})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(site + "bases.html")
+    button = page.locator("div.code").first.get_by_role("button", name="Copier le code")
+    button.click()
+    expect(button).to_have_text("Copié !")
+    assert page.evaluate("navigator.clipboard.readText()").startswith("def attention(q, k):")
+    page.locator(".footnote-ref > a").focus()
+    assert page.locator(".footnote-popover").inner_text().startswith("La note de bas de page")
+    page.locator("#une-sous-section").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 200)
+    page.wait_for_timeout(600)
+    page.reload()
+    resume = page.get_by_role("button", name="Reprendre la lecture")
+    assert resume.is_visible()
+    resume.click()
+    assert page.evaluate("document.getElementById('une-sous-section').getBoundingClientRect().top") < 100
+    page.goto(site + "suite.html")
+    marker = page.locator('.sidebar a[data-page="bases"] .progress-marker')
+    assert marker.inner_text().endswith("%") or marker.inner_text() == "✓ lu"
+    context.close()
+
+
+def test_scroll_spy_marks_the_section_being_read(browser, site):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 400})
+    page = context.new_page()
+    page.goto(site + "bases.html")
+    assert page.locator(".page-toc a.is-active").inner_text() == "1.1 Les listes"
+    page.evaluate("window.scrollTo(0, document.getElementById('tableaux-et-code').offsetTop - 20)")
+    page.wait_for_timeout(300)
+    assert page.locator(".page-toc a.is-active").inner_text() == "1.2 Tableaux et code"
+    assert page.locator(".page-toc a.is-active").get_attribute("aria-current") == "location"
+    context.close()
