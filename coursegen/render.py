@@ -12,6 +12,7 @@ Template context (every page):
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -75,3 +76,36 @@ def _template_frame(exc: BaseException, default: str, env: jinja2.Environment) -
                 found = (filename.resolve().relative_to(root).as_posix(), tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+class Sidebar:
+    """The course sidebar, rendered once; each page shows only its own chapter's sections.
+
+    Listing every section of every chapter on every page makes the output quadratic in the course size
+    (686 MB at 1,000 chapters); this keeps it to the chapter list plus one chapter's sections.
+    """
+
+    _BLOCK = re.compile(r"<!--sections ([a-z0-9-]+)-->\n(.*?)<!--/sections-->\n", re.S)
+
+    def __init__(self, html: str) -> None:
+        self.outside: list[str] = []
+        self.sections: dict[str, str] = {}
+        pos = 0
+        for match in self._BLOCK.finditer(html):
+            self.outside.append(html[pos:match.start()])
+            self.sections[match.group(1)] = match.group(2)
+            pos = match.end()
+        self.outside.append(html[pos:])
+        self.order = list(self.sections)
+
+    def for_page(self, current: str = "") -> str:
+        """The sidebar with ``current`` (a chapter slug or "glossaire") marked and its sections shown."""
+        parts = [self.outside[0]]
+        for slug, after in zip(self.order, self.outside[1:]):
+            if slug == current:
+                parts.append(self.sections[slug])
+            parts.append(after)
+        html = "".join(parts)
+        if current:
+            html = html.replace(f'data-page="{current}"', f'data-page="{current}" aria-current="page"', 1)
+        return html

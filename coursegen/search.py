@@ -7,6 +7,7 @@ script strips elisions from queries and removes that space from excerpts. The pu
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import tempfile
@@ -23,6 +24,13 @@ _ELISION = re.compile(r"\b((?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)’)(?=\w
 def indexable(html: str) -> str:
     """The copy of a page that Pagefind reads: « l’attention » becomes « l’ attention »."""
     return _ELISION.sub(lambda m: m.group(1) + HAIR_SPACE, html)
+
+
+def search_document(title: str, number: str, body_html: str, language: str) -> str:
+    """What Pagefind indexes for a chapter: its title and article body, not the navigation around it."""
+    heading = html.escape(f"{number} {title}" if number else title)
+    return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{heading}</title></head>'
+            f"<body><main data-pagefind-body><h1>{heading}</h1>\n{body_html}</main></body></html>")
 
 
 def _executable() -> Path:

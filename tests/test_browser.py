@@ -115,7 +115,7 @@ def test_copy_button_footnote_preview_and_resume_reading(browser, site):  # noqa
     expect(button).to_have_text("Copié !")
     assert page.evaluate("navigator.clipboard.readText()").startswith("def attention(q, k):")
     page.locator(".footnote-ref > a").focus()
-    assert page.locator(".footnote-popover").inner_text().startswith("La note de bas de page")
+    assert page.locator("#note-apercu-1").inner_text().startswith("La note de bas de page")
     page.locator("#une-sous-section").scroll_into_view_if_needed()
     page.mouse.wheel(0, 200)
     page.wait_for_timeout(600)
@@ -140,3 +140,20 @@ def test_scroll_spy_marks_the_section_being_read(browser, site):  # noqa: F811
     assert page.locator(".page-toc a.is-active").inner_text() == "1.2 Tableaux et code"
     assert page.locator(".page-toc a.is-active").get_attribute("aria-current") == "location"
     context.close()
+
+
+def test_glossary_term_shows_its_definition_and_leads_to_the_glossary(page, site):
+    page.goto(site + "bases.html")
+    term = page.locator("a.terme").first
+    assert term.inner_text() == "attention"
+    term.focus()
+    tooltip = page.locator("#" + term.get_attribute("aria-describedby"))
+    expect(tooltip).to_be_visible()
+    assert tooltip.inner_text() == "Mécanisme qui pondère les autres mots d’une séquence."
+    assert tooltip.get_attribute("role") == "tooltip"
+    page.keyboard.press("Escape")
+    expect(tooltip).to_be_hidden()
+    term.click()
+    page.wait_for_url(lambda u: u.endswith("glossaire.html#terme-attention"))
+    assert page.locator("#terme-attention").inner_text().startswith("attention")
+    assert page.locator("#sommaire a[aria-current='page']").inner_text() == "Glossaire"

@@ -122,6 +122,23 @@
     mark();
   }
 
+  // A tooltip shown while its anchor is hovered or focused, kept inside the viewport, closed by Escape.
+  function attachTooltip(anchor, tip) {
+    anchor.setAttribute("aria-describedby", tip.id);
+    var show = function () {
+      tip.hidden = false;
+      tip.style.left = "0px";  // CSSOM, allowed by the CSP (only style attributes in markup are not)
+      var over = tip.getBoundingClientRect().right - (document.documentElement.clientWidth - 8);
+      if (over > 0) tip.style.left = (-over) + "px";
+    };
+    var hide = function () { tip.hidden = true; };
+    anchor.addEventListener("mouseenter", show);
+    anchor.addEventListener("focus", show);
+    anchor.addEventListener("mouseleave", hide);
+    anchor.addEventListener("blur", hide);
+    anchor.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
+  }
+
   // Footnotes readable in place: hovering or focusing a call shows the note beside it.
   document.querySelectorAll(".footnote-ref a[href^='#fn']").forEach(function (ref, i) {
     var note = document.getElementById(decodeURIComponent(ref.hash.slice(1)));
@@ -137,19 +154,23 @@
       tip.appendChild(copy);
     });
     ref.parentNode.appendChild(tip);
-    ref.setAttribute("aria-describedby", tip.id);
-    var show = function () {
-      tip.hidden = false;
-      tip.style.left = "0px";  // CSSOM, allowed by the CSP (only style attributes in markup are not)
-      var over = tip.getBoundingClientRect().right - (document.documentElement.clientWidth - 8);
-      if (over > 0) tip.style.left = (-over) + "px";
-    };
-    var hide = function () { tip.hidden = true; };
-    ref.addEventListener("mouseenter", show);
-    ref.addEventListener("focus", show);
-    ref.addEventListener("mouseleave", hide);
-    ref.addEventListener("blur", hide);
-    ref.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
+    attachTooltip(ref, tip);
+  });
+
+  // Glossary terms: the definition as a tooltip on hover or keyboard focus; the link opens the glossary.
+  document.querySelectorAll("a.terme[data-definition]").forEach(function (link, i) {
+    var wrap = document.createElement("span");
+    wrap.className = "terme-wrap";
+    link.parentNode.insertBefore(wrap, link);
+    wrap.appendChild(link);
+    var tip = document.createElement("span");
+    tip.className = "footnote-popover terme-popover";
+    tip.id = "definition-" + (i + 1);
+    tip.setAttribute("role", "tooltip");
+    tip.textContent = link.getAttribute("data-definition");
+    tip.hidden = true;
+    wrap.appendChild(tip);
+    attachTooltip(link, tip);
   });
 
   // Reading position per chapter, kept in localStorage only (no cookie, nothing sent anywhere).
