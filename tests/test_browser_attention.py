@@ -1,0 +1,259 @@
+"""The attention explorer as a learner meets it: keyboard, overview, touch, no JavaScript, file://, dark mode.
+
+The page is made here from render output + templates/static/attention.{css,js}, under the site's CSP
+(no inline script or style), and served from 127.0.0.1; any console error fails the test.
+"""
+
+import json
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from browser import browser, serve_folder  # noqa: F401 - the fixture is used by name
+from conftest import FIXTURES, REPO
+from coursegen.attention.frozen import load
+from coursegen.attention.render import fmt, render_figure
+from coursegen.attention.specs import load_specs
+
+FIX = FIXTURES / "attention"
+NAME = "petit-modele"
+RAW = (FIX / "_freeze" / "attention" / f"{NAME}.json").read_bytes()
+DATA = load(RAW, NAME)
+SPEC = load_specs((FIX / "attention.yaml").read_text(encoding="utf-8"), "attention.yaml")[NAME]
+LABELS = [t["label"] for t in DATA["tokens"]]
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def page_html(body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            '<link rel="icon" href="data:,">\n<title>Attention</title>\n'
+            '<link rel="stylesheet" href="static/attention.css">\n<link rel="stylesheet" href="static/test.css">\n'
+            '<script src="static/attention.js" defer></script>\n</head>\n<body>\n'
+            f"<main><h1>Essai</h1>\n{body}</main>\n</body>\n</html>\n")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("attention-navigateur")
+    (root / "static").mkdir()
+    for name in ("attention.css", "attention.js"):
+        shutil.copy(REPO / "templates" / "static" / name, root / "static" / name)
+    (root / "static" / "test.css").write_text(".espace { height: 4000px; }\n", encoding="utf-8")
+    (root / "donnees" / "attention").mkdir(parents=True)
+    (root / "donnees" / "attention" / f"{NAME}.json").write_bytes(RAW)
+    figure = render_figure(DATA, SPEC, fig_id="fig-petit", label="Figure 1.1", caption_html="Une petite figure.",
+                           layer=None, head=None, data_url=f"donnees/attention/{NAME}.json")
+    (root / "index.html").write_text(page_html(figure), encoding="utf-8")
+    (root / "loin.html").write_text(page_html('<div class="espace"></div>\n' + figure), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(folder):
+    with serve_folder(folder) as url:
+        yield url
+
+
+def open_page(browser, **context_options):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1000, "height": 800}, **context_options)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors
+
+
+@pytest.fixture
+def page(browser, site):  # noqa: F811
+    context, page, errors = open_page(browser)
+    page.goto(site + "index.html")
+    expect(page.locator("#fig-petit")).to_have_class(re.compile(r"\batt-ready\b"))
+    yield page
+    context.close()
+    assert errors == [], f"erreurs dans la console : {errors}"
+
+
+def said(layer: int, head: int, i: int) -> str:
+    """What the live region must say when token i is read in this head (computed from the data)."""
+    row = DATA["attention"][layer - 1][head - 1][i]
+    j = row.index(max(row))
+    return (f"Couche {layer}, tête {head}\u00a0: «\u202f{LABELS[i]}\u202f» regarde surtout "
+            f"«\u202f{LABELS[j]}\u202f» ({fmt(row[j])})")
+
+
+def test_keyboard_moves_between_tokens_and_the_live_region_follows(page):
+    layer, head = DATA["focus"]["best"]["layer"], DATA["focus"]["best"]["head"]
+    status = page.locator("#fig-petit .att-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    page.focus("#fig-petit .att-overview-toggle")
+    page.keyboard.press("Tab")
+    source = DATA["focus"]["source_tokens"][0]  # the token that takes Tab: the focus word « Il »
+    assert page.evaluate("document.activeElement.getAttribute('data-i')") == str(source)
+    expect(status).to_have_text(said(layer, head, source))
+    # The focus is visible: the token's frame is drawn.
+    stroke = page.evaluate("getComputedStyle(document.activeElement.querySelector('.att-token-bg')).stroke")
+    assert stroke not in ("none", "")
+
+    page.keyboard.press("ArrowRight")
+    i = source + 1
+    assert page.evaluate("document.activeElement.getAttribute('data-i')") == str(i)
+    expect(status).to_have_text(said(layer, head, i))
+    row = DATA["attention"][layer - 1][head - 1][i]
+    expect(page.locator("#fig-petit .att-value")).to_have_text([fmt(w) for w in row])
+    expect(page.locator("#fig-petit .att-line-hi")).to_have_count(sum(1 for w in row if w > 0))
+    expect(page.locator(f'#fig-petit .att-col-from .att-token[data-i="{i}"]')).to_have_attribute("aria-selected", "true")
+    widths = [float(w) for w in page.locator("#fig-petit .att-line-hi").evaluate_all(
+        "lines => lines.map(l => l.getAttribute('stroke-width'))")]
+    assert max(widths) > min(widths)  # weight shown by width too, not by colour alone
+
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(status).to_have_text(said(layer, head, source - 1))
+    page.keyboard.press("Escape")
+    expect(page.locator("#fig-petit .att-value").first).to_have_text("")
+
+
+def test_choosing_a_thumbnail_in_the_overview_opens_that_head(page):
+    fig = page.locator("#fig-petit")
+    toggle = fig.locator(".att-overview-toggle")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    overview = fig.locator(".att-overview")
+    expect(overview).to_be_visible()
+    layers, heads = DATA["model"]["layers"], DATA["model"]["heads"]
+    expect(overview.locator(".att-thumb")).to_have_count(layers * heads)
+    # Keyboard: arrows move in the grid, Enter opens.
+    current = overview.locator('.att-thumb[aria-pressed="true"]')
+    expect(current).to_have_attribute("data-layer", str(DATA["focus"]["best"]["layer"]))
+    overview.locator('.att-thumb[data-layer="1"][data-head="1"]').focus()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Couche 1, tête 2"
+    page.keyboard.press("Enter")
+    expect(fig).to_have_attribute("data-layer", "1")
+    expect(fig).to_have_attribute("data-head", "2")
+    expect(overview).to_be_hidden()
+    expect(fig.locator(".att-controls select").nth(0)).to_have_value("1")
+    expect(fig.locator(".att-controls select").nth(1)).to_have_value("2")
+    expect(fig.locator(".att-status")).to_contain_text("Couche 1, tête 2 ouverte.")
+    expect(fig.locator("table caption")).to_have_text("Poids d’attention, couche 1, tête 2")
+    cells = fig.locator("table td")
+    expect(cells).to_have_text([fmt(w) for row in DATA["attention"][0][1] for w in row])
+    # Mouse: a click on another thumbnail opens it too; the static lines follow the new head.
+    toggle.click()
+    overview.locator('.att-thumb[data-layer="2"][data-head="2"]').click()
+    expect(fig).to_have_attribute("data-head", "2")
+    expect(fig).to_have_attribute("data-layer", "2")
+    expected_lines = sum(1 for row in DATA["attention"][1][1] for w in row if w >= 50)
+    expect(fig.locator(".att-lines line")).to_have_count(expected_lines)
+
+
+def test_layer_and_head_pickers(page):
+    fig = page.locator("#fig-petit")
+    fig.locator("label", has_text="Couche").locator("select").select_option("1")
+    fig.locator("label", has_text="Tête").locator("select").select_option("1")
+    expect(fig).to_have_attribute("data-head", "1")
+    expect(fig.locator(".att-meta")).to_have_text(
+        "Couche 1, tête 1 du modèle petit-modele-synthetique (2 couches × 2 têtes).")
+    expect(fig.locator(".att-status")).to_have_text("Couche 1, tête 1 affichée.")
+
+
+def test_hover_previews_and_touch_selects(browser, site):  # noqa: F811
+    context, page, errors = open_page(browser, has_touch=True)
+    page.goto(site + "index.html")
+    fig = page.locator("#fig-petit")
+    expect(fig).to_have_class(re.compile(r"\batt-ready\b"))
+    layer, head = int(fig.get_attribute("data-layer")), int(fig.get_attribute("data-head"))
+    token = fig.locator('.att-col-from .att-token[data-i="4"]')
+    token.tap()
+    expect(fig.locator(".att-status")).to_have_text(said(layer, head, 4))
+    expect(fig.locator(".att-value")).to_have_text([fmt(w) for w in DATA["attention"][layer - 1][head - 1][4]])
+    context.close()
+    assert errors == [], errors
+
+
+def test_without_javascript_the_svg_and_the_table_are_there(browser, site):  # noqa: F811
+    context, page, errors = open_page(browser, java_script_enabled=False)
+    page.goto(site + "index.html")
+    fig = page.locator("#fig-petit")
+    svg = fig.locator("svg.att-head-view")
+    expect(svg).to_be_visible()
+    box = svg.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 100
+    expect(fig.locator(".att-controls")).to_have_count(0)
+    layer, head = DATA["focus"]["best"]["layer"], DATA["focus"]["best"]["head"]
+    matrix = DATA["attention"][layer - 1][head - 1]
+    expect(svg.locator(".att-lines line")).to_have_count(sum(1 for row in matrix for w in row if w >= 50))
+    expect(svg.locator(".att-col-from text")).to_have_text(LABELS)
+    summary = fig.locator("details summary")
+    expect(summary).to_have_text("Voir les poids (tableau)")
+    table = fig.locator("details table")
+    expect(table).to_be_hidden()
+    summary.click()
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(len(LABELS))
+    expect(table.locator('th[scope="col"]')).to_have_count(len(LABELS) + 1)
+    context.close()
+    assert errors == [], errors
+
+
+def test_data_is_fetched_only_when_the_figure_comes_near(browser, site):  # noqa: F811
+    context, page, errors = open_page(browser)
+    fetched = []
+    page.on("request", lambda req: fetched.append(req.url) if req.url.endswith(".json") else None)
+    page.goto(site + "loin.html")
+    page.wait_for_timeout(400)
+    assert fetched == []
+    expect(page.locator("#fig-petit .att-status")).to_contain_text("se chargent quand la figure approche")
+    page.locator("#fig-petit").scroll_into_view_if_needed()
+    expect(page.locator("#fig-petit")).to_have_class(re.compile(r"\batt-ready\b"))
+    assert fetched == [site + f"donnees/attention/{NAME}.json"]
+    context.close()
+    assert errors == [], errors
+
+
+def test_from_file_url_the_figure_stays_static_and_says_why(browser, folder):  # noqa: F811
+    context, page, errors = open_page(browser)
+    page.goto((folder / "index.html").as_uri())
+    status = page.locator("#fig-petit .att-status")
+    expect(status).to_contain_text("file://")
+    expect(status).to_contain_text("la figure reste statique")
+    expect(page.locator("#fig-petit .att-controls")).to_have_count(0)
+    expect(page.locator("#fig-petit svg")).to_be_visible()
+    context.close()
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize("scheme, theme, colour", [
+    ("light", None, "rgb(0, 114, 178)"),
+    ("dark", None, "rgb(86, 180, 233)"),
+    ("light", "dark", "rgb(86, 180, 233)"),
+    ("dark", "light", "rgb(0, 114, 178)"),
+])
+def test_dark_mode_from_the_system_or_the_site_toggle(browser, site, scheme, theme, colour):  # noqa: F811
+    context, page, errors = open_page(browser, color_scheme=scheme)
+    page.goto(site + "index.html")
+    if theme:
+        page.evaluate(f"document.documentElement.setAttribute('data-theme', '{theme}')")
+    line = page.locator("#fig-petit .att-lines line").first
+    assert line.evaluate("l => getComputedStyle(l).stroke") == colour
+    context.close()
+    assert errors == [], errors
+
+
+def test_published_json_is_what_the_explorer_reads(page, site):
+    """The explorer reads the frozen file as published: same schema, same numbers."""
+    body = page.evaluate(f"fetch('donnees/attention/{NAME}.json').then(r => r.text())")
+    assert json.loads(body) == DATA
+
+
+def test_printed_page_shows_the_weights_not_the_controls(page):
+    page.emulate_media(media="print")
+    fig = page.locator("#fig-petit")
+    expect(fig.locator("svg.att-head-view")).to_be_visible()
+    expect(fig.locator("details table")).to_be_visible()  # a closed <details> still prints its table
+    expect(fig.locator(".att-controls")).to_be_hidden()
+    expect(fig.locator(".att-status")).to_be_hidden()
