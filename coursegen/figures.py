@@ -124,7 +124,12 @@ def freeze(config: Config, problems: Problems, names: list[str] | None = None) -
             return []
         specs = {n: specs[n] for n in names}
     results = []
-    for file_name, data in sorted(freeze_all(specs).items()):
+    try:
+        computed = freeze_all(specs)
+    except SiteError as exc:  # e.g. a focus word the tokenizer splits: located in attention.yaml
+        problems.add(exc)
+        return []
+    for file_name, data in sorted(computed.items()):
         path = config.content_path / FREEZE_DIR / file_name
         results.append((path, write_if_changed(path, data)))
     return results

@@ -39,3 +39,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """Path -> sha256 of every file below ``folder`` (to prove a site was left untouched)."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# One Chromium for the whole session, shared by every browser test module.
+from browser import browser  # noqa: E402,F401 - a pytest fixture, registered here once

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from browser import browser, serve_folder  # noqa: F401 - the fixture is used by name
+from browser import serve_folder
 from conftest import make_project, run_build
 
 

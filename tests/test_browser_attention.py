@@ -11,7 +11,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from browser import browser, serve_folder  # noqa: F401 - the fixture is used by name
+from browser import serve_folder
 from conftest import FIXTURES, REPO
 from coursegen.attention.frozen import load
 from coursegen.attention.render import fmt, render_figure
@@ -238,8 +238,10 @@ def test_dark_mode_from_the_system_or_the_site_toggle(browser, site, scheme, the
     page.goto(site + "index.html")
     if theme:
         page.evaluate(f"document.documentElement.setAttribute('data-theme', '{theme}')")
-    line = page.locator("#fig-petit .att-lines line").first
-    assert line.evaluate("l => getComputedStyle(l).stroke") == colour
+    # Polled: the explorer may redraw the lines just after load (slow under a loaded machine).
+    page.wait_for_function(
+        "([sel, c]) => { const l = document.querySelector(sel); return l && getComputedStyle(l).stroke === c; }",
+        arg=["#fig-petit .att-lines line", colour], timeout=10000)
     context.close()
     assert errors == [], errors
 
