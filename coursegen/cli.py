@@ -33,14 +33,24 @@ def _seconds(value: float) -> str:
     return f"{value:.2f}".replace(".", ",") + " s"
 
 
+def site_url_override(option: str | None) -> tuple[str, str] | None:
+    """The public address given at build time: ``--site-url`` first, then ``ATELIER_SITE_URL`` (empty = none)."""
+    import os
+
+    if option:
+        return option, "--site-url"
+    env = os.environ.get("ATELIER_SITE_URL", "")
+    return (env, "ATELIER_SITE_URL") if env.strip() else None
+
+
 def run_build(root: Path, *, strict: bool = False, output: Path | None = None, quiet: bool = False,
-              verbose: bool = False) -> int:
+              verbose: bool = False, site_url: str | None = None) -> int:
     from .pipeline import build
 
     def waiting() -> None:
         print("une autre construction est en cours dans ce projet : attente de sa fin…", file=sys.stderr)
 
-    report = build(root, strict=strict, output=output, on_wait=waiting)
+    report = build(root, strict=strict, output=output, on_wait=waiting, site_url=site_url_override(site_url))
     print_problems(report.problems, quiet)
     problems = report.problems
     if verbose:
@@ -60,18 +70,38 @@ def run_build(root: Path, *, strict: bool = False, output: Path | None = None, q
     return EXIT_OK
 
 
-def run_check(root: Path, *, quiet: bool = False) -> int:
-    """Everything the build checks, without writing; warnings count as problems."""
+def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, external: bool = False,
+              output_format: str = "text") -> int:
+    """Everything the build checks plus authoring checks, without writing; warnings count as problems."""
+    import json
+
+    from .lint import fetch_links
     from .pipeline import build
 
-    report = build(root, strict=True, write=False)
+    report = build(root, strict=True, write=False, site_url=site_url_override(site_url), lint=True)
+    links = report.external_links
+    status = fetch_links(links) if external else {}
+    for source, href, line in links:
+        if status.get(href):
+            report.problems.error(source, line, f"lien externe cassé : {href} ({status[href]})",
+                                  "corrigez l'adresse ou retirez le lien")
+    if output_format == "json":
+        print(json.dumps({
+            "problems": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message,
+                          "hint": p.hint} for p in report.problems.items],
+            "external_links": [{"path": source, "line": line, "url": href,
+                                "status": ("cassé" if status.get(href) else "ok") if external else "non vérifié"}
+                               for source, href, line in links],
+        }, ensure_ascii=False, sort_keys=True, indent=2))
+        return EXIT_PROBLEMS if report.problems.items else EXIT_OK
     print_problems(report.problems, quiet)
     if not quiet:
-        for source, href, line in report.external_links:
-            print(f"{source}:{line}: lien externe (non vérifié) : {href}")
+        for source, href, line in links:
+            if not status.get(href):
+                print(f"{source}:{line}: lien externe ({'vérifié' if external else 'non vérifié'}) : {href}")
         print(f"Vérification : {_plural(len(report.problems.errors), 'erreur')}, "
               f"{_plural(len(report.problems.warnings), 'avertissement')}, "
-              f"{_plural(len(report.external_links), 'lien externe')}.")
+              f"{_plural(len(links), 'lien externe')}.")
     return EXIT_PROBLEMS if report.problems.items else EXIT_OK
 
 
@@ -107,3 +137,98 @@ def run_serve(root: Path, *, port: int, strict: bool = False, output: Path | Non
     from .serve import serve
 
     return serve(root, port=port, strict=strict, output=output)
+
+
+def run_deploy(root: Path, *, remote: str, branch: str, quiet: bool = False, site_url: str | None = None) -> int:
+    """Build with --strict, then push site/ to the gh-pages branch (refused on uncommitted changes)."""
+    from .deploy import deploy
+
+    result = deploy(root, remote=remote, branch=branch, site_url=site_url_override(site_url))
+    print_problems(result.problems, quiet)
+    if not result.pushed:
+        print("Publication annulée : rien n'a été poussé.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not quiet:
+        print(f"Site publié sur la branche « {branch} » de « {remote} » (source {result.commit}).")
+    return EXIT_OK
+
+
+def run_new(root: Path, title: str) -> int:
+    """Create the next chapter file and list it in config.yaml."""
+    from .scaffold import new_chapter
+
+    problems = Problems()
+    path = new_chapter(root, title, problems)
+    print_problems(problems)
+    if path is None:
+        return EXIT_PROBLEMS
+    print(f"Chapitre créé : {path.relative_to(root)} (ajouté à « chapters » de config.yaml).")
+    return EXIT_OK
+
+
+def run_export_quarto(root: Path, dest: Path, *, quiet: bool = False) -> int:
+    """Write the course as a Quarto book project (``_quarto.yml`` + the same Markdown files)."""
+    from .quartoproject import export
+
+    problems = Problems()
+    written = export(root, dest, problems)
+    print_problems(problems, quiet)
+    if problems.errors:
+        return EXIT_PROBLEMS
+    if not quiet:
+        print(f"Projet Quarto écrit dans {dest} : {_plural(len(written), 'fichier')} "
+              f"(rendu : cd {dest} && quarto render).")
+    return EXIT_OK
+
+
+def run_pdf(root: Path, *, quiet: bool = False, site_url: str | None = None) -> int:
+    """Render the course with Quarto to PDF (Typst) and EPUB, then build the site with them linked."""
+    import shutil
+    import tempfile
+
+    from . import quarto
+    from .config import load_config
+    from .pipeline import build
+    from .quartoproject import OUTPUT_FILE, export
+
+    problems = Problems()
+    config = load_config(root, problems)
+    if config is None:
+        print_problems(problems)
+        return EXIT_PROBLEMS
+    try:
+        found = quarto.locate(root, config.quarto_path)
+    except quarto.QuartoError as exc:
+        print(f"pdf : {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not quiet:
+        print(f"Quarto {found.version} ({found.binary})")
+    downloads: list[tuple[str, Path]] = []
+    with tempfile.TemporaryDirectory(prefix="atelier-quarto-") as tmp:
+        project = Path(tmp) / "livre"
+        export(root, project, problems)
+        if problems.errors:
+            print_problems(problems)
+            return EXIT_PROBLEMS
+        keep = Path(tmp) / "rendus"
+        keep.mkdir()
+        try:
+            for fmt, suffix in (("typst", "pdf"), ("epub", "epub")):
+                quarto.run(found.binary, ["render", ".", "--to", fmt], cwd=project,
+                           on_line=None if quiet else (lambda line: print(f"  quarto │ {line}", flush=True)))
+                produced = project / "_book" / f"{OUTPUT_FILE}.{suffix}"
+                if not produced.is_file():
+                    raise quarto.QuartoError(f"« quarto render --to {fmt} » n'a pas produit _book/{OUTPUT_FILE}.{suffix}",
+                                             "relancez la commande à la main dans le projet exporté pour voir le détail")
+                downloads.append((f"{OUTPUT_FILE}.{suffix}", shutil.copy(produced, keep / produced.name)))
+        except quarto.QuartoError as exc:
+            print(f"pdf : {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        report = build(root, strict=False, site_url=site_url_override(site_url), downloads=downloads)
+    print_problems(report.problems, quiet)
+    if report.problems.failed():
+        print("Échec : le site précédent est inchangé.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not quiet:
+        print(f"PDF et EPUB placés dans {config.output_dir}/telechargements/ et liés depuis la page d'accueil.")
+    return EXIT_OK

@@ -34,6 +34,9 @@ class Config:
     date: dt.date | None = None
     language: str = "fr"
     site_url: str = ""
+    cname: str = ""
+    quarto_path: str = ""        # the quarto executable for ``pdf`` (default: found on the PATH)
+    quarto_project: str = ""     # a _quarto.yml whose ``book: chapters:`` gives the chapter list
     content_dir: str = "content"
     templates_dir: str = "templates"
     output_dir: str = "site"
@@ -77,6 +80,9 @@ _SCHEMA: dict[str, tuple[tuple[type, ...], str, bool]] = {
     "date": ((dt.date, str), "une date AAAA-MM-JJ", False),
     "language": ((str,), "un texte", False),
     "site_url": ((str,), "une adresse http(s)://…", False),
+    "cname": ((str,), "un nom de domaine", False),
+    "quarto_path": ((str,), "un chemin vers l'exécutable quarto", False),
+    "quarto_project": ((str,), "un chemin vers un fichier _quarto.yml", False),
     "chapters": ((list,), "une liste de fichiers", True),
     "content_dir": ((str,), "un chemin", False),
     "templates_dir": ((str,), "un chemin", False),
@@ -128,6 +134,13 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
         values[key] = value
         lines[key] = value_node.start_mark.line + 1
     for key, (_, type_name, required) in _SCHEMA.items():
+        if key == "chapters" and "quarto_project" in values:
+            from .quartoproject import chapters_from_project
+
+            chapters = chapters_from_project(root, values, lines, name, problems)
+            if chapters is not None:
+                values["chapters"], lines["chapters"] = chapters, lines["quarto_project"]
+            continue
         if required and key not in values and not any(
                 p.message.startswith(f"« {key} »") for p in problems.items):
             problems.error(name, 1, f"clé obligatoire « {key} » absente", f"ajoutez « {key}: … »")
@@ -154,6 +167,17 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+SITE_URL_HINT = "exemple : https://utilisateur.github.io/atelier-llm/"
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def check_site_url(url: str) -> tuple[str, str]:
+    """``site_url`` as the site uses it (ending in ``/``), and an error message if it is not an http(s) address."""
+    if not re.match(r"^https?://[^/\s]+(/[^\s?#]*)?$", url):
+        return url, f"adresse du site invalide « {url} »"
+    return (url if url.endswith("/") else url + "/"), ""
+
+
 def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, problems: Problems) -> None:
     """Checks beyond the type of each field."""
     if isinstance(values.get("date"), str):
@@ -170,11 +194,16 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
                        "seul « fr » est disponible pour l'instant")
     url = values.get("site_url")
     if url:
-        if not re.match(r"^https?://[^/\s]+(/[^\s?#]*)?$", url):
-            problems.error(name, lines["site_url"], f"adresse du site invalide « {url} »",
-                           "exemple : https://utilisateur.github.io/atelier-llm/")
-        elif not url.endswith("/"):
-            values["site_url"] = url + "/"
+        checked, message = check_site_url(url)
+        if message:
+            problems.error(name, lines["site_url"], message, SITE_URL_HINT)
+        values["site_url"] = checked
+    cname = values.get("cname")
+    if cname is not None:
+        values["cname"] = cname = cname.strip().lower()
+        if cname and (not _HOSTNAME.match(cname) or "." not in cname):
+            problems.error(name, lines["cname"], f"« cname » : nom de domaine invalide « {cname} »",
+                           "indiquez le domaine seul, sans https:// ni chemin, par exemple cours.exemple.fr")
     chapters = values.get("chapters")
     if chapters is not None:
         if not chapters:
@@ -182,7 +211,7 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
                            "indiquez au moins un fichier de content/")
         seen: set[str] = set()
         for item in chapters:
-            if not isinstance(item, str) or not item.endswith(".md"):
+            if not isinstance(item, str) or not item.endswith((".md", ".qmd")):
                 problems.error(name, lines["chapters"],
                                f"« chapters » : chaque entrée doit être un fichier .md (reçu {_show(item)})")
             elif item in seen:
@@ -198,3 +227,18 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
         problems.error(name, lines.get("output_dir", 1),
                        f"le dossier de sortie « {out} » contiendrait le projet ou content/",
                        "choisissez un dossier dédié, par exemple « site »")
+
+
+def with_site_url(config: Config, url: str, source: str, problems: Problems) -> Config | None:
+    """``config`` with ``site_url`` replaced at build time (``--site-url`` or ``ATELIER_SITE_URL``), checked
+    like the key of config.yaml; the error names ``source``."""
+    from dataclasses import replace
+
+    url = url.strip()
+    if not url:
+        return replace(config, site_url="")
+    checked, message = check_site_url(url)
+    if message:
+        problems.error(source, 0, message, SITE_URL_HINT)
+        return None
+    return replace(config, site_url=checked)

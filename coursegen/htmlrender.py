@@ -12,6 +12,7 @@ from markdown_it.token import Token
 
 from .errors import Problems
 from .markdown import Figure, ParsedPage, engine
+from .typography import french
 from .nav import PageNav, Site, resolve_link
 
 CALLOUT_LABELS = {
@@ -113,7 +114,9 @@ def install_rules() -> None:
     md = engine()
     if md.renderer.rules.get("fence") is _fence:
         return
-    for name, func in _RULES.items():
+    from .qmdrender import RULES as quarto_rules
+
+    for name, func in {**_RULES, **quarto_rules}.items():
         md.add_render_rule(name, func)
 
 
@@ -129,7 +132,7 @@ def _heading_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
 def _heading_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     opening = next(t for t in reversed(tokens[:idx]) if t.type == "heading_open")
     ident = html.escape(str(opening.attrGet("id")))
-    return (f' <a class="ancre" href="#{ident}" aria-label="Lien direct vers cette section">#</a>'
+    return (f' <a class="ancre" href="#{ident}" data-pagefind-ignore aria-label="Lien direct vers cette section">#</a>'
             f"</{tokens[idx].tag}>\n")
 
 
@@ -137,6 +140,8 @@ def _link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     tok = tokens[idx]
     href = str(tok.attrGet("href") or "")
     line = _child_line(env, tok)
+    if tok.meta.get("glossary"):  # generated link to the glossary page, which the build writes itself
+        return self.renderToken(tokens, idx, options, env)
     resolved = resolve_link(href, env["nav"], env["site"])
     if resolved.error:
         env["problems"].error(env["source"], line, resolved.error, resolved.hint)
@@ -166,6 +171,8 @@ def _use_asset(path: str, href: str, line: int, env) -> None:
 
 
 def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    from .qmdrender import image_attrs
+
     tok = tokens[idx]
     src = str(tok.attrGet("src") or "")
     line = _child_line(env, tok)
@@ -174,9 +181,8 @@ def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
         env["problems"].error(env["source"], line, resolved.error.replace("le lien", "l'image"), resolved.hint)
     elif resolved.kind == "asset":
         _use_asset(resolved.asset, src, line, env)
-    alt = html.escape(self.renderInlineAsText(tok.children or [], options, env))
-    attrs = "".join(f' {k}="{html.escape(str(v))}"' for k, v in tok.attrs.items()
-                    if k not in ("src", "alt", "id") and not (k == "width" and not str(v).isdigit()))
+    alt = html.escape(str(tok.attrs.get("fig-alt") or self.renderInlineAsText(tok.children or [], options, env)))
+    attrs = image_attrs(tok, env)
     return f'<img src="{html.escape(resolved.href)}" alt="{alt}"{attrs} loading="lazy">'
 
 
@@ -204,9 +210,14 @@ def _fence(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     tok = tokens[idx]
     info = tok.info.strip()
     lang = info.split()[0] if info else ""
+    code = tok.content
     if lang.startswith("{") and lang.endswith("}"):
         lang = lang[1:-1].split(",")[0].strip()  # Quarto cell ``{python}`` is shown, never run
-    return highlight_code(tok.content, lang.lower())
+        code = re.sub(r"\A(?:[ \t]*#\|[^\n]*\n)+", "", code)  # cell options, hidden as Quarto does
+        if lang.lower() in ("mermaid", "dot", "ojs"):
+            env["problems"].warn(env["source"], _line(env, tok), f"cellule « {{{lang}}} » non exécutée : "
+                                 "son code est affiché tel quel", "remplacez-la par une image (SVG) du résultat")
+    return highlight_code(code, lang.lower())
 
 
 def _code_block(self, tokens: Sequence[Token], idx: int, options, env) -> str:
@@ -282,7 +293,7 @@ def _div_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     env.setdefault("_div_stack", [])
     if callout:
         kind = callout.removeprefix("callout-")
-        title = html.escape(attrs.pop("title", "") or CALLOUT_LABELS.get(kind, kind.capitalize()))
+        title = html.escape(french(attrs.pop("title", "")) or CALLOUT_LABELS.get(kind, kind.capitalize()))
         cls = html.escape(" ".join(["callout"] + classes))
         if attrs.pop("collapse", "false").lower() == "true":
             env["_div_stack"].append("</div></details>\n")
@@ -292,11 +303,11 @@ def _div_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
         return (f'<div class="{cls}"{id_attr} role="note"><p class="callout-title">{title}</p>'
                 f'<div class="callout-body">\n')
     if "solution" in classes:
-        title = html.escape(attrs.pop("title", "") or "Voir la réponse")
+        title = html.escape(french(attrs.pop("title", "")) or "Voir la réponse")
         env["_div_stack"].append("</div></details>\n")
         return (f'<details class="solution"{id_attr}><summary>{title}</summary>'
                 f'<div class="solution-body">\n')
-    data = "".join(f' data-{html.escape(k)}="{html.escape(v)}"' for k, v in sorted(attrs.items())
+    data = "".join(f' data-{html.escape(k.removeprefix("data-"))}="{html.escape(v)}"' for k, v in sorted(attrs.items())
                    if k.replace("-", "").isalnum())
     cls = f' class="{html.escape(" ".join(classes))}"' if classes else ""
     env["_div_stack"].append("</div>\n")

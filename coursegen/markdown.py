@@ -24,6 +24,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .content import Chapter
+from . import qmd
 from .errors import Problems
 from .typography import french
 
@@ -45,7 +46,7 @@ class Figure:
     """A numbered figure: an image alone in its paragraph, or an attention figure request."""
 
     id: str
-    kind: str            # "image" | "attention"
+    kind: str            # "image" | "attention" | "table" | "equation"
     line: int
     number: str = ""
     attrs: dict[str, str] = field(default_factory=dict)
@@ -73,6 +74,7 @@ def engine() -> MarkdownIt:
     md.use(attrs_plugin, spans=True)
     md.use(container_plugin, name="div", validate=lambda params, *args: bool(params.strip()))
     md.core.ruler.push("atelier_heading_attrs", _heading_attrs_rule)
+    qmd.install(md)
     md.core.ruler.push("atelier_typography", _typography_rule)
     return md
 
@@ -100,6 +102,14 @@ def _typography_rule(state: StateCore) -> None:
             elif tok.type == "text" and tok.content and not url_link \
                     and not re.match(r"^(https?://|www\.)\S+$", tok.content):
                 tok.content = french(tok.content, prev)
+            elif tok.type == "image" and tok.children:
+                # The alt text is the figure caption: same typography as the prose.
+                alt_prev = ""
+                for child in tok.children:
+                    if child.type == "text" and child.content:
+                        child.content = french(child.content, alt_prev)
+                        alt_prev = child.content[-1]
+                tok.content = "".join(c.content for c in tok.children if c.type in ("text", "code_inline"))
             if tok.type in ("text", "code_inline") and tok.content:
                 prev = tok.content[-1]
             elif tok.type in ("softbreak", "hardbreak"):
@@ -149,6 +159,7 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
     """Tokenise a chapter and collect its headings (with stable ids), figures and ids."""
     env: dict[str, Any] = {"source": chapter.source, "body_line": chapter.body_line}
     tokens = engine().parse(chapter.body, env)
+    qmd.report(env, chapter, problems)
     headings: list[Heading] = []
     figures: list[Figure] = []
     ids: set[str] = set()
@@ -211,6 +222,13 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                 claim(attrs["id"], line_of(tok), True)
             if "attention" in attrs.get("class", "").split():
                 figures.append(Figure(attrs.get("id", ""), "attention", line_of(tok), attrs=attrs))
+        elif tok.type in ("table_open", "math_block_eq") and ("caption" in tok.meta or "id" in tok.meta):
+            ident = tok.meta.get("caption_id", "") if tok.type == "table_open" else tok.meta["id"]
+            if ident:
+                claim(ident, line_of(tok), True)
+            numbered = Figure(ident, "table" if tok.type == "table_open" else "equation", line_of(tok))
+            tok.meta["numbered"] = numbered
+            figures.append(numbered)
         elif tok.type == "inline":
             for child in tok.children or []:
                 ident = child.attrGet("id") if child.attrs else None

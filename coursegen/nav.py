@@ -66,10 +66,16 @@ def build_nav(parsed: list[ParsedPage]) -> Site:
                 h.number = ".".join([number] + [str(counters[lv]) for lv in range(2, h.level + 1)])
             label = f"section {h.number}" if h.number else f"section « {h.text} »"
             page_anchors[h.id] = Target(url, h.id, label, h.text)
-        for i, fig in enumerate((f for f in page.figures if f.id.startswith("fig-")), start=1):
+        for i, fig in enumerate((f for f in page.figures if f.id.startswith("fig-")
+                                 and f.kind in ("image", "attention")), start=1):
             # Quarto numbers figures per chapter ("Figure 1.2") and drops the prefix when unnumbered.
             fig.number = f"{number}.{i}" if number else str(i)
             page_anchors[fig.id] = Target(url, fig.id, f"figure {fig.number}", "")
+        for kind, prefix, label in (("table", "tbl-", "tableau {}"), ("equation", "eq-", "équation ({})")):
+            for i, fig in enumerate((f for f in page.figures if f.kind == kind and f.id.startswith(prefix)),
+                                    start=1):
+                fig.number = f"{number}.{i}" if number else str(i)
+                page_anchors[fig.id] = Target(url, fig.id, label.format(fig.number), "")
         for ident in page.ids - page_anchors.keys():
             page_anchors[ident] = Target(url, ident, "", "")
         anchors[url] = page_anchors

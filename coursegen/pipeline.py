@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import postbuild
-from .config import Config, load_config
+from .config import Config, load_config, with_site_url
 from .content import load_chapters
 from .errors import Problems, SiteError
 from .figures import AttentionFigures
 from .htmlrender import install_rules, render_page
 from .markdown import parse_page
+from .qmd import SourceMap, expand_includes, remap
 from .nav import PageNav, Site, build_nav
 from .output import OutputError, Staging, build_lock
-from .render import make_environment, render_template, url_helper
+from .render import Sidebar, make_environment, render_template, url_helper
+from .search import build_index as build_search_index, search_document
+from .glossary import GLOSSARY_PAGE, link_terms, load_glossary
 
 
 @dataclass
@@ -27,6 +30,8 @@ class BuildReport:
     written: bool = False
     external_links: list[tuple[str, str, int]] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)   # (stage, seconds) for -v
+    source_maps: dict[str, SourceMap] = field(default_factory=dict)  # chapter -> lines of its includes
+    mapped_from: int = 0
 
     def lap(self, stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -43,7 +48,8 @@ class Page:
 
 
 def build(root: Path, *, strict: bool = False, output: Path | None = None,
-          write: bool = True, on_wait=None) -> BuildReport:
+          write: bool = True, on_wait=None, site_url: tuple[str, str] | None = None,
+          lint: bool = False, downloads: list[tuple[str, Path]] = ()) -> BuildReport:
     """Build the site of the project at ``root``; the previous site stays untouched on any error."""
     start = time.perf_counter()
     problems = Problems()
@@ -55,25 +61,41 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
         config = _with_output(config, output, problems)
         if config is None:
             return _done(report, start)
+    if site_url is not None:  # (address, where it came from): --site-url or ATELIER_SITE_URL
+        config = with_site_url(config, site_url[0], site_url[1], problems)
+        if config is None:
+            return _done(report, start)
     report.output = config.output_path
     lap = report.lap("config", start)
 
     # Phase 1: read and compute, write nothing.
-    chapters = load_chapters(config, problems)
+    chapters = []
+    for chapter in load_chapters(config, problems):
+        chapter, report.source_maps[chapter.source] = expand_includes(chapter, config.root, problems)
+        chapters.append(chapter)
+    report.mapped_from = len(problems.items)  # problems found from here on are at expanded-body lines
     parsed = [parse_page(chapter, problems) for chapter in chapters]
     lap = report.lap("lecture et analyse du Markdown", lap)
     site = build_nav(parsed)
     figures = AttentionFigures(config, problems)
+    glossary = load_glossary(config.content_path, config.content_dir, problems)
+    glossary_uses: dict[str, set[str]] = {}
+    postbuild.check(config, problems)
     install_rules()
     pages: list[Page] = []
     assets: set[str] = set()
     for page, nav in zip(parsed, site.pages):
         page.env["content_root"] = config.content_path
+        glossary_uses[nav.url] = link_terms(page.tokens, glossary, GLOSSARY_PAGE)
         result = render_page(page, nav, site, problems, figures.renderer_for(page.chapter.source))
         pages.append(Page(nav, result.html))
         assets |= result.assets
         report.external_links += [(nav.source, href, line) for href, line in result.external_links]
     report.pages = len(pages) + 1  # chapters and the home page
+    if lint:  # ``check``: authoring mistakes the page would still show
+        from .lint import check_pages
+
+        check_pages(parsed, problems)
     lap = report.lap("navigation et rendu HTML", lap)
     if problems.failed(strict) or not write:
         return _done(report, start)
@@ -83,7 +105,9 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
     with build_lock(config.root, on_wait):
         try:
             with Staging(config.output_path) as staging:
-                _write_site(staging, config, env, site, pages, assets, figures)
+                _write_site(staging, config, env, site, pages, assets, figures,
+                            [page.chapter for page in parsed], downloads=downloads,
+                            glossary=(glossary, glossary_uses))
                 if problems.failed(strict):
                     return _done(report, start)
                 lap = report.lap("gabarits et écriture", lap)
@@ -98,24 +122,47 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
 
 
 def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[Page],
-                assets: set[str], figures: AttentionFigures) -> None:
+                assets: set[str], figures: AttentionFigures, chapters: list,
+                downloads: list[tuple[str, Path]] = (), glossary=((), {})) -> None:
     tdir = config.templates_dir
-    common = {"site": _site_context(config), "chapters": site.pages}
-    sidebar = render_template(env, "partials/sidebar.html", {**common, "url": url_helper("index.html")}, tdir)
+    # PDF/EPUB rendered by Quarto (``python build.py pdf`` only): copied and linked from the home page.
+    links = [{"url": f"telechargements/{name}", "format": name.rsplit(".", 1)[-1].upper(),
+              "size": f"{max(1, round(path.stat().st_size / 1024))} Ko"} for name, path in downloads]
+    for name, path in downloads:
+        staging.copy(f"telechargements/{name}", path, "quarto")
+    entries, uses = glossary
+    common = {"site": _site_context(config), "chapters": site.pages, "downloads": links,
+              "glossary_url": GLOSSARY_PAGE if entries else ""}
+    sidebars = Sidebar(render_template(env, "partials/sidebar.html", {**common, "url": url_helper("index.html")}, tdir))
+    sidebar = sidebars.for_page()
     home = render_template(env, "home.html", {**common, "page": _page_context("home", config.title, "index.html"),
                                               "sidebar": sidebar, "url": url_helper("index.html")}, tdir)
     staging.write("index.html", home, "templates/home.html")
+    searchable: dict[str, str] = {}
     for page in pages:
         nav = page.nav
-        marked = sidebar.replace(f'data-page="{nav.slug}"', f'data-page="{nav.slug}" aria-current="page"', 1)
+        marked = sidebars.for_page(nav.slug)
         context = {**common, "page": _page_context("chapter", nav.title, nav.url, nav), "content": page.html,
                    "sidebar": marked, "url": url_helper(nav.url)}
         staging.write(nav.url, render_template(env, "chapter.html", context, tdir), nav.source)
+        searchable[nav.url] = search_document(nav.title, nav.number, page.html, config.language)
+    search_page = render_template(env, "search.html", {
+        **common, "page": _page_context("search", "Recherche", "recherche.html"), "sidebar": sidebar,
+        "url": url_helper("recherche.html")}, tdir)
+    staging.write("recherche.html", search_page, "templates/search.html")
+    if entries:
+        used_in = {e.id: [p for p in site.pages if e.id in uses.get(p.url, set())] for e in entries}
+        staging.write(GLOSSARY_PAGE, render_template(env, "glossary.html", {
+            **common, "page": _page_context("glossary", "Glossaire", GLOSSARY_PAGE), "entries": entries,
+            "used_in": used_in, "sidebar": sidebars.for_page("glossaire"),
+            "url": url_helper(GLOSSARY_PAGE)}, tdir), "content/glossaire.yaml")
+    # Pagefind writes its bundle itself (staging/pagefind/); it is the one writer besides Staging.write.
+    build_search_index(searchable, staging.path, config.language)
     base = config.base_path if config.site_url else ""
     not_found = render_template(env, "404.html", {
         **common, "page": _page_context("404", "Page introuvable", "404.html"),
-        "sidebar": render_template(env, "partials/sidebar.html", {**common, "url": url_helper("", base)}, tdir)
-        if base else sidebar, "url": url_helper("404.html", base)}, tdir)
+        "sidebar": Sidebar(render_template(env, "partials/sidebar.html", {**common, "url": url_helper("", base)},
+                                           tdir)).for_page() if base else sidebar, "url": url_helper("404.html", base)}, tdir)
     staging.write("404.html", not_found, "templates/404.html")
 
     static = config.templates_path / "static"
@@ -126,7 +173,7 @@ def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[P
         staging.copy(rel, config.content_path / rel, f"{config.content_dir}/{rel}")
     for rel, data in figures.data_files():
         staging.write(rel, data, "content/_freeze")
-    for rel, data in postbuild.extra_files(config, site):
+    for rel, data in postbuild.extra_files(config, site, chapters):
         staging.write(rel, data, "postbuild")
 
 
@@ -136,7 +183,8 @@ def _site_context(config: Config) -> dict:
     return {"title": french(config.title), "subtitle": french(config.subtitle), "author": config.author,
             "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
             "description": french(config.description), "language": config.language,
-            "base_path": config.base_path, "site_url": config.site_url, "extra": config.extra}
+            "base_path": config.base_path, "site_url": config.site_url, "extra": config.extra,
+            "social_image": postbuild.SOCIAL_IMAGE}
 
 
 def _page_context(kind: str, title: str, url: str, nav: PageNav | None = None) -> dict:
@@ -160,5 +208,11 @@ def _with_output(config: Config, output: Path, problems: Problems) -> Config | N
 
 
 def _done(report: BuildReport, start: float) -> BuildReport:
+    remap(report.problems, report.source_maps, report.mapped_from)
+    links = []
+    for source, href, line in report.external_links:
+        where = report.source_maps[source].locate(line) if source in report.source_maps else (source, line)
+        links.append((where[0], href, where[1]))
+    report.external_links = links
     report.seconds = time.perf_counter() - start
     return report

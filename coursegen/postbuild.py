@@ -1,15 +1,20 @@
-"""Files derived from the built pages: Pygments stylesheet, sitemap, robots.txt, .nojekyll."""
+"""Files derived from the course once its pages are known: Pygments stylesheet, social image, sitemap,
+robots.txt, CNAME, llms.txt with a plain Markdown copy of each chapter, and .nojekyll."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from .config import Config
+from .config import CONFIG_NAME, Config
+from .errors import Problems
 from .nav import Site
 
-LIGHT_STYLE = "default"
-DARK_STYLE = "github-dark"
+LIGHT_STYLE = "xcode"  # every token colour ≥ 4.5:1 on the code background (axe colour-contrast)
+DARK_STYLE = "lightbulb"  # likewise on the dark code background
+SOCIAL_IMAGE = "static/social.png"
 
 
 @lru_cache(maxsize=1)
@@ -25,14 +30,98 @@ def pygments_css() -> str:
             f"@media (prefers-color-scheme: dark) {{\n{dark_os}\n}}\n{dark_toggle}\n")
 
 
-def extra_files(config: Config, site: Site) -> list[tuple[str, str]]:
-    """``.nojekyll`` always; ``sitemap.xml`` and ``robots.txt`` when the public address is known."""
-    files = [(".nojekyll", "")]
+def check(config: Config, problems: Problems) -> None:
+    """Publication settings that cannot be checked key by key (phase 1: nothing is written yet)."""
+    if config.cname and config.site_url:
+        host = urlsplit(config.site_url).hostname or ""
+        if host != config.cname:
+            problems.warn(CONFIG_NAME, 0, f"« cname » ({config.cname}) ne correspond pas à l'adresse du site "
+                          f"({config.site_url}) : les liens canoniques et le plan du site viseraient un autre domaine",
+                          f"mettez site_url: \"https://{config.cname}/\" ou retirez « cname »")
+    from .social import drawable
+
+    for key, text in (("title", config.title), ("subtitle", config.subtitle), ("author", config.author)):
+        _, missing = drawable(_typeset(text))
+        if missing:
+            shown = " ".join(dict.fromkeys(missing))
+            problems.warn(CONFIG_NAME, 0, f"« {key} » : caractère(s) absent(s) de la police de l'image sociale : "
+                          f"{shown} (remplacés par la lettre de base ou omis)",
+                          "voir coursegen/fonts/LICENSE.txt pour ajouter des caractères à la police")
+
+
+def extra_files(config: Config, site: Site, chapters: list) -> list[tuple[str, str | bytes]]:
+    """Every file derived from the course as a whole; ``chapters`` are the published sources, in order."""
+    files: list[tuple[str, str | bytes]] = [(".nojekyll", ""), (SOCIAL_IMAGE, social_image(config))]
+    files += markdown_copies(site, chapters)
+    files.append(("llms.txt", llms_txt(config, site)))
+    if config.cname:
+        files.append(("CNAME", config.cname + "\n"))
     if config.site_url:
-        urls = [config.site_url] + [config.site_url + page.url for page in site.pages]
-        entries = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
-        files.append(("sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
-                      '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                      f"{entries}</urlset>\n"))
+        files.append(("sitemap.xml", sitemap(config, site)))
         files.append(("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n"))
     return files
+
+
+def sitemap(config: Config, site: Site) -> str:
+    urls = [config.site_url] + [config.site_url + page.url for page in site.pages]
+    entries = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{entries}</urlset>\n")
+
+
+def social_image(config: Config) -> bytes:
+    """The Open Graph image: course title, subtitle, and « author — host/path » when the address is known."""
+    from .social import drawable, social_png
+
+    where = re.sub(r"^https?://", "", config.site_url).rstrip("/")
+    footer = " — ".join(part for part in (config.author, where) if part)
+    title, subtitle, footer = (drawable(_typeset(text))[0] for text in (config.title, config.subtitle, footer))
+    return social_png(title, subtitle, footer)
+
+
+def _typeset(text: str) -> str:
+    from .typography import french
+
+    return french(text)
+
+
+def markdown_name(page_url: str) -> str:
+    """``bases.html`` -> ``bases.md``: the plain Markdown copy published beside each chapter."""
+    return page_url.removesuffix(".html") + ".md"
+
+
+def markdown_copies(site: Site, chapters: list) -> list[tuple[str, str]]:
+    """Each chapter as plain Markdown for AI tools (as Quarto's llms-txt): front matter dropped, the title
+    as ``# …``, links to other chapters pointed at their copies."""
+    by_source = {chapter.source: chapter for chapter in chapters}
+    names = {name: markdown_name(page.url) for name, page in site.by_name.items()}
+    link = re.compile(r"(\]\(\s*<?)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                      + r")(?=[#>)\s])") if names else None
+    copies = []
+    for page in site.pages:
+        chapter = by_source[page.source]
+        body = chapter.body.strip("\n")
+        if link is not None:
+            body = link.sub(lambda m: m.group(1) + names[m.group(2)], body)
+        title = f"{page.number} {page.title}" if page.number else page.title
+        copies.append((markdown_name(page.url), f"# {title}\n\n{body}\n"))
+    return copies
+
+
+def llms_txt(config: Config, site: Site) -> str:
+    """The llms.txt index (https://llmstxt.org): title, summary, then one line per chapter copy."""
+    lines = [f"# {_typeset(config.title)}", ""]
+    if config.description:
+        lines += [f"> {_typeset(config.description)}", ""]
+    about = [_typeset(config.subtitle), _typeset(f"Auteur : {config.author}.") if config.author else "",
+             f"Édition du {config.date_fr}." if config.date_fr else ""]
+    if any(about):
+        lines += [" ".join(part if part.endswith(".") else part + "." for part in about if part), ""]
+    lines += ["Chaque chapitre est publié en page web et en Markdown brut ; les liens ci-dessous mènent au Markdown.", "",
+              "## Chapitres", ""]
+    for page in site.pages:
+        title = f"{page.number} {page.title}" if page.number else page.title
+        summary = f": {page.description}" if page.description else ""
+        lines.append(f"- [{title}]({config.site_url}{markdown_name(page.url)}){summary}")
+    return "\n".join(lines) + "\n"

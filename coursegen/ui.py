@@ -29,6 +29,7 @@ UI: dict[str, str] = {
     "glossary_used_in": "Employé dans :",
     "search_title": "Recherche",
     "search_label": "Rechercher dans le cours",
+    "search_quick": "Recherche rapide",
     "search_placeholder": "Rechercher… (/)",
     "search_button": "Rechercher",
     "search_results": "Résultats de la recherche",

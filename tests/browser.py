@@ -40,9 +40,21 @@ def browser():
     """Chromium from Debian (never a downloaded browser). Missing = a failed set-up, not a skip."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.fail("Chromium absent : lancez la commande de test du README, qui l'installe (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    # Each test module that imports this fixture gets its own session-scoped instance, but Playwright's
+    # sync API allows one running instance per thread: share it, close it after the last user.
+    if not _SHARED:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        playwright = sync_playwright().start()
+        _SHARED.update(playwright=playwright, users=0,
+                       browser=playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS))
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED["browser"].close()
+        _SHARED["playwright"].stop()
+        _SHARED.clear()
+
+
+_SHARED: dict = {}

@@ -126,10 +126,11 @@ def _model_figure(figure: dict, spec: Spec, fig_id: str, caption: str, layer: in
         f'<figure class="attention attention-model" id="{esc(fig_id)}" data-src="{esc(data_url)}" '
         f'data-layer="{layer}" data-head="{head}"{focus_attr}>\n'
         f'{_head_view_svg(fig_id, tokens, matrix, where)}'
-        f"<figcaption>{caption} {meta}</figcaption>\n"
         f'<details class="att-details">\n<summary>Voir les poids (tableau)</summary>\n'
         f"{_weights_table(tokens, matrix, f'Poids d’attention, {where.lower()}', 'Qui regarde ↓ / regardé →')}"
-        f"</details>\n</figure>\n"
+        f"</details>\n"
+        # HTML allows the caption only first or last in a figure.
+        f"<figcaption>{caption} {meta}</figcaption>\n</figure>\n"
     )
 
 

@@ -55,6 +55,17 @@
     try { return JSON.parse(store.getItem(STORE + url) || "null"); } catch (e) { return null; }
   }
 
+  // Wide code, tables and formulas scroll sideways: make those regions reachable with the keyboard.
+  var scrollables = function () {
+    document.querySelectorAll("pre, main table, .math, .att-table-wrap").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
+      else if (el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
+    });
+  };
+  scrollables();
+  var resizing = null;
+  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollables, 200); });
+
   // « Copier » on every code block, with « Copié ! » feedback announced to screen readers.
   document.querySelectorAll("div.code").forEach(function (block) {
     var code = block.querySelector("code");

@@ -1,0 +1,181 @@
+"""Quarto book projects, both ways: read the chapter list of a ``_quarto.yml``, and export the course as
+a Quarto book (``_quarto.yml`` + the same Markdown files) that ``quarto render`` accepts as is."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from .errors import Problems
+from .parsing import decode_source, yaml_error
+
+EXPORT_MARKER = "# Généré par « python build.py export-quarto » depuis config.yaml"
+OUTPUT_FILE = "cours"
+_CELL_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\{([A-Za-z0-9_+-]+)[^}\n]*\}[ \t]*$", re.M)
+_ATTENTION_DIV = re.compile(r"^:::+\s*\{[^}\n]*\.attention\b[^}\n]*\}\s*$")
+
+
+# --- import: the chapter list of an existing Quarto project ------------------------------------------
+
+def chapters_from_project(root: Path, values: dict[str, Any], lines: dict[str, int], name: str,
+                          problems: Problems) -> list[str] | None:
+    """``book: chapters:`` (parts flattened) or a website's sidebar, relative to ``content_dir``."""
+    rel = values["quarto_project"]
+    path = root / rel
+    line = lines["quarto_project"]
+    if not path.is_file():
+        problems.error(name, line, f"« quarto_project » : fichier « {rel} » introuvable",
+                       "indiquez le chemin du _quarto.yml, relatif à config.yaml")
+        return None
+    text = decode_source(path.read_bytes(), rel, problems)
+    if text is None:
+        return None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        problems.add(yaml_error(exc, rel, 0))
+        return None
+    entries = _book_entries(data)
+    if not entries:
+        problems.error(rel, 1, "aucun chapitre trouvé (ni « book: chapters: », ni « website: sidebar: contents: »)",
+                       "listez les chapitres du livre dans book: chapters:")
+        return None
+    content = (root / values.get("content_dir", "content")).resolve()
+    project_dir = path.parent.resolve()
+    chapters = []
+    for entry in entries:
+        file = (project_dir / entry).resolve()
+        if PurePosixPath(entry).stem == "index":
+            problems.warn(rel, 1, f"« {entry} » (page d'accueil Quarto) n'est pas repris comme chapitre",
+                          "la page d'accueil du site vient de config.yaml (title, description)")
+            continue
+        if not file.is_relative_to(content):
+            problems.error(rel, 1, f"le chapitre « {entry} » est hors du dossier de contenu",
+                           f"indiquez « content_dir: {project_dir.relative_to(root.resolve()).as_posix() or '.'} » "
+                           "dans config.yaml")
+            continue
+        chapters.append(file.relative_to(content).as_posix())
+    return chapters
+
+
+def _book_entries(data: Any) -> list[str]:
+    if not isinstance(data, dict):
+        return []
+    book = data.get("book")
+    if isinstance(book, dict) and isinstance(book.get("chapters"), list):
+        return _flatten(book["chapters"], "chapters")
+    website = data.get("website")
+    sidebar = website.get("sidebar") if isinstance(website, dict) else None
+    if isinstance(sidebar, list):
+        sidebar = sidebar[0] if sidebar else None
+    if isinstance(sidebar, dict) and isinstance(sidebar.get("contents"), list):
+        return _flatten(sidebar["contents"], "contents")
+    return []
+
+
+def _flatten(items: list, key: str) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, str) and item.endswith((".md", ".qmd")):
+            out.append(item)
+        elif isinstance(item, dict):
+            if isinstance(item.get("href"), str) and item["href"].endswith((".md", ".qmd")):
+                out.append(item["href"])
+            if isinstance(item.get("part"), str) and item["part"].endswith((".md", ".qmd")):
+                out.append(item["part"])
+            if isinstance(item.get(key), list):
+                out.extend(_flatten(item[key], key))
+    return out
+
+
+# --- export: the course as a Quarto book --------------------------------------------------------------
+
+def export(root: Path, dest: Path, problems: Problems) -> list[str]:
+    """Write the Quarto book into ``dest``; returns the written files (relative to ``dest``)."""
+    from .config import load_config
+    from .content import load_chapters
+
+    config = load_config(root, problems)
+    if config is None:
+        return []
+    dest = dest if dest.is_absolute() else Path.cwd() / dest
+    dest = dest.resolve()
+    shown = str(dest)
+    for forbidden, what in ((config.content_path.resolve(), "le dossier de contenu"),
+                            (config.output_path, "le dossier du site")):
+        if dest == forbidden or dest.is_relative_to(forbidden) or forbidden.is_relative_to(dest):
+            problems.error(shown, 0, f"export-quarto : ce dossier touche {what}", "choisissez un dossier à part")
+            return []
+    if dest.exists() and any(dest.iterdir()):
+        marker = dest / "_quarto.yml"
+        if not marker.is_file() or not marker.read_text(encoding="utf-8").startswith(EXPORT_MARKER):
+            problems.error(shown, 0, "export-quarto : le dossier n'est pas vide",
+                           "choisissez un dossier vide (ou un export précédent, qui sera remplacé)")
+            return []
+        shutil.rmtree(dest)
+    chapters = load_chapters(config, problems)
+    if problems.errors:
+        return []
+    written: dict[str, str | bytes] = {}
+    for chapter in chapters:
+        body = _quarto_body(chapter.body, chapter.source, chapter.body_line, problems)
+        heading = f"# {chapter.title}" + ("" if chapter.numbered else " {.unnumbered}")
+        written[chapter.name] = f"{heading}\n\n{body}"
+    for path in sorted(config.content_path.rglob("*")):
+        rel = path.relative_to(config.content_path).as_posix()
+        if not path.is_file() or rel.startswith("_freeze/") or rel in written or rel == "attention.yaml":
+            continue
+        if path.suffix in (".md", ".qmd") and not path.name.startswith("_"):
+            continue  # unlisted or draft chapter
+        written[rel] = path.read_bytes()
+    index = [f"# {config.title} {{.unnumbered}}", ""]
+    index += [line for line in (config.subtitle, config.description) if line]
+    written["index.md"] = "\n\n".join(index) + "\n"
+    written["_quarto.yml"] = project_yaml(config, [c.name for c in chapters])
+    if problems.errors:
+        return []
+    for rel, data in written.items():
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            target.write_text(data, encoding="utf-8")
+        else:
+            target.write_bytes(data)
+    return sorted(written)
+
+
+def project_yaml(config, chapter_names: list[str]) -> str:
+    book: dict[str, Any] = {"title": config.title}
+    if config.subtitle:
+        book["subtitle"] = config.subtitle
+    book["author"] = config.author
+    if config.date:
+        book["date"] = config.date.isoformat()
+    book["output-file"] = OUTPUT_FILE
+    book["chapters"] = ["index.md", *chapter_names]
+    data = {
+        "project": {"type": "book", "output-dir": "_book"},
+        "book": book,
+        "lang": "fr",
+        "number-depth": 3,
+        "format": {"html": {"toc": True}, "typst": {"toc": True},
+                   "epub": {"toc": True}},
+    }
+    return f"{EXPORT_MARKER} : ne pas modifier à la main.\n" + yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+def _quarto_body(body: str, source: str, body_line: int, problems: Problems) -> str:
+    """The chapter body as Quarto should read it: cells shown, not run; attention figures as SVG images."""
+    body = _CELL_FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3).lower()}", body)
+    for number, line in enumerate(body.split("\n")):
+        if _ATTENTION_DIV.match(line):
+            problems.error(source, body_line + number,
+                           "export-quarto : figure d'attention non exportable (pas encore de rendu SVG statique)",
+                           "le module coursegen.attention.render doit fournir l'export SVG ; retirez la figure "
+                           "de l'export en attendant")
+    return body

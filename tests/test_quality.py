@@ -1,0 +1,71 @@
+"""Standards a learner relies on, on every page of the real course: valid HTML (Nu checker) and
+0 axe-core violations (WCAG 2.2 AA) in both colour schemes, on a phone and a laptop."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from browser import serve_folder
+from conftest import REPO, run_build
+
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _need(path: Path) -> None:
+    if not path.is_file():
+        pytest.fail(f"{path.relative_to(REPO)} absent : lancez « bash scripts/run-tests.sh » (il fait « npm ci »)")
+
+
+@pytest.fixture(scope="module")
+def course_site(tmp_path_factory) -> Path:
+    """The real course, built as published."""
+    root = tmp_path_factory.mktemp("cours") / "projet"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", "site", "node_modules", "benchmarks", "tests", ".site-*", "__pycache__"))
+    result = run_build(root, "--strict")
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+def pages_of(site: Path) -> list[str]:
+    return sorted(p.name for p in site.glob("*.html"))
+
+
+def test_every_page_is_valid_html(course_site):
+    _need(VNU)
+    if not shutil.which("java"):
+        pytest.fail("java absent : le Nu HTML Checker en a besoin (apt-get install default-jre-headless)")
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json",
+                             *[str(course_site / p) for p in pages_of(course_site)]],
+                            capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
+              if m.get("type") == "error"]
+    assert errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_no_axe_violation_on_any_page(browser, course_site, scheme, width):  # noqa: F811
+    _need(AXE)
+    violations = []
+    with serve_folder(course_site) as url:
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme,
+                                      bypass_csp=True)
+        page = context.new_page()
+        for name in pages_of(course_site):
+            page.goto(url + name)
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate("""async () => {
+                const r = await axe.run(document, {runOnly: {type: 'tag',
+                    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+                return r.violations.map(v => v.id + ' (' + v.impact + ') : ' +
+                    v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+            }""")
+            violations += [f"{name} [{scheme}, {width}px] {v}" for v in found]
+        context.close()
+    assert violations == [], "\n".join(violations)

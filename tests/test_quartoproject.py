@@ -1,0 +1,74 @@
+"""Quarto book projects: the exported project is one Quarto accepts; a _quarto.yml gives the chapter list."""
+
+import yaml
+
+from conftest import make_project, run_build
+
+
+def test_export_writes_a_valid_book_project(tmp_path):
+    root = make_project(tmp_path / "projet", "quarto")
+    dest = tmp_path / "livre"
+    result = run_build(root, "export-quarto", str(dest))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"Projet Quarto écrit dans {dest} : 7 fichiers (rendu : cd {dest} && quarto render).\n"
+    project = yaml.safe_load((dest / "_quarto.yml").read_text(encoding="utf-8"))
+    assert project["project"] == {"type": "book", "output-dir": "_book"}
+    assert project["book"]["chapters"] == ["index.md", "00-preface.md", "01-attention.md", "02-suite.md"]
+    assert set(project["format"]) == {"html", "typst", "epub"} and project["lang"] == "fr"
+    for name in project["book"]["chapters"] + ["_encart.md", "assets/schema.svg"]:
+        assert (dest / name).is_file(), name
+    preface = (dest / "00-preface.md").read_text(encoding="utf-8")
+    assert preface.startswith("# Préface {.unnumbered}\n\nCette préface renvoie à @sec-produit,")
+    chapter = (dest / "01-attention.md").read_text(encoding="utf-8")
+    assert chapter.startswith("# L’attention\n\n")
+    assert "```{" not in chapter and "```python\n#| label: calcul" in chapter  # shown, never run by Quarto
+    assert "{{< include _encart.md >}}" in chapter and "$$ {#eq-softmax}" in chapter
+    for path in dest.glob("*.md"):
+        assert not path.read_text(encoding="utf-8").startswith("---"), path.name  # no foreign front matter
+
+
+def test_export_refuses_a_folder_that_is_not_an_export(tmp_path, project):
+    dest = tmp_path / "occupe"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("à garder", encoding="utf-8")
+    result = run_build(project, "export-quarto", str(dest))
+    assert result.returncode == 1
+    assert result.stderr == (f"{dest}: export-quarto : le dossier n'est pas vide (choisissez un dossier vide "
+                             "(ou un export précédent, qui sera remplacé))\n")
+    assert run_build(project, "export-quarto", str(project / "content" / "x")).returncode == 1
+
+
+def test_export_twice_replaces_the_previous_export(tmp_path, project):
+    dest = tmp_path / "livre"
+    assert run_build(project, "export-quarto", str(dest)).returncode == 0
+    (project / "content" / "02-suite.md").unlink()
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - 02-suite.md\n", ""), encoding="utf-8")
+    assert run_build(project, "export-quarto", str(dest)).returncode == 0
+    assert not (dest / "02-suite.md").exists()
+
+
+def test_chapters_come_from_a_quarto_book(project):
+    (project / "content" / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Livre\n  chapters:\n    - index.qmd\n    - 00-avant-propos.md\n"
+        "    - part: Première partie\n      chapters:\n        - 02-suite.md\n        - 01-bases.md\n",
+        encoding="utf-8")
+    config = project / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    text = text[:text.index("chapters:")] + "quarto_project: content/_quarto.yml\n" + text[text.index("extra:"):]
+    config.write_text(text, encoding="utf-8")
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ("content/_quarto.yml:1: avertissement : « index.qmd » (page d'accueil Quarto) n'est pas "
+                             "repris comme chapitre (la page d'accueil du site vient de config.yaml (title, "
+                             "description))\n")
+    home = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert home.index("avant-propos.html") < home.index("suite.html") < home.index("bases.html")
+
+
+def test_missing_quarto_project(project):
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "quarto_project: _quarto.yml\n", encoding="utf-8")
+    result = run_build(project)
+    assert result.returncode == 1
+    assert "config.yaml:16: « quarto_project » : fichier « _quarto.yml » introuvable" in result.stderr
