@@ -19,14 +19,33 @@ ensure_venv() {
   fi
 }
 
-# ensure_chromium: Debian's Chromium for the browser tests (never a browser downloaded by Playwright).
-ensure_chromium() {
-  if [ -x /usr/bin/chromium ]; then
+# ensure_debian COMMAND PACKAGE [COMMAND PACKAGE ...]: install each Debian package whose command is
+# missing (Chromium for the browser tests, never a browser downloaded by Playwright; Java for the
+# Nu HTML Checker; Node.js for the npm test tools).
+ensure_debian() {
+  local missing=()
+  while [ "$#" -gt 0 ]; do
+    if ! command -v "$1" >/dev/null 2>&1; then missing+=("$2"); fi
+    shift 2
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
     return
   fi
-  echo "Installation de Chromium (paquet Debian)…"
+  echo "Installation des paquets Debian : ${missing[*]}…"
   local sudo=""
   if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# ensure_node_modules: the pinned npm test tools (axe-core, vnu-jar) from package-lock.json.
+ensure_node_modules() {
+  local stamp="node_modules/.package-lock.sha256"
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "Installation des outils de test npm (package-lock.json)…"
+    npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+    echo "$want" > "$stamp"
+  fi
 }
