@@ -121,8 +121,11 @@ def export(root: Path, dest: Path, problems: Problems) -> list[str]:
     if problems.errors:
         return []
     written: dict[str, str | bytes] = {}
+    from .figures import AttentionFigures
+
+    figures = AttentionFigures(config, problems)
     for chapter in chapters:
-        body = _quarto_body(chapter.body, chapter.source, chapter.body_line, problems)
+        body = _quarto_body(chapter.body, chapter.source, chapter.body_line, problems, figures, written)
         heading = f"# {chapter.title}" + ("" if chapter.numbered else " {.unnumbered}")
         written[chapter.name] = f"{heading}\n\n{body}"
     for path in sorted(config.content_path.rglob("*")):
@@ -169,13 +172,50 @@ def project_yaml(config, chapter_names: list[str]) -> str:
         data, allow_unicode=True, sort_keys=False, default_flow_style=False)
 
 
-def _quarto_body(body: str, source: str, body_line: int, problems: Problems) -> str:
+def _quarto_body(body: str, source: str, body_line: int, problems: Problems, figures,
+                 written: dict[str, str | bytes]) -> str:
     """The chapter body as Quarto should read it: cells shown, not run; attention figures as SVG images."""
+    from .attention.frozen import AttentionError, check_fresh
+    from .attention.render import static_svg
+    from .htmlrender import FigureProblem
+    from .markdown import div_attrs
+
     body = _CELL_FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3).lower()}", body)
-    for number, line in enumerate(body.split("\n")):
-        if _ATTENTION_DIV.match(line):
-            problems.error(source, body_line + number,
-                           "export-quarto : figure d'attention non exportable (pas encore de rendu SVG statique)",
-                           "le module coursegen.attention.render doit fournir l'export SVG ; retirez la figure "
-                           "de l'export en attendant")
-    return body
+    lines = body.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not _ATTENTION_DIV.match(line):
+            out.append(line)
+            i += 1
+            continue
+        start, end = i, i + 1
+        while end < len(lines) and not re.match(r"^:::+\s*$", lines[end]):
+            end += 1
+        caption = " ".join(part.strip() for part in lines[start + 1:end] if part.strip())
+        attrs = div_attrs(line.lstrip(":").strip()) or {}
+        name = attrs.get("data", "")
+        where = f"{source}:{body_line + start}"
+        try:
+            spec = figures.specs().get(name)
+            if spec is None:
+                raise FigureProblem(f"figure d'attention inconnue « {name} »", "déclarez-la dans attention.yaml")
+            data = figures.frozen(name)
+            if data is None:
+                raise FigureProblem(f"données figées de « {name} » invalides")
+            check_fresh(spec, data)
+            layer = int(attrs["layer"]) if "layer" in attrs else None
+            head = int(attrs["head"]) if "head" in attrs else None
+            svg, shown = static_svg(data, spec, layer=layer, head=head)
+        except (FigureProblem, AttentionError, ValueError) as exc:
+            problems.error(source, body_line + start, f"export-quarto : {getattr(exc, 'message', exc)}",
+                           getattr(exc, "hint", "") or f"corrigez la figure ({where})")
+            i = end + 1
+            continue
+        file_name = f"figures/{name}" + (f"-c{layer}t{head}" if layer else "") + ".svg"
+        written[file_name] = svg
+        ident = f"#{attrs['id']}" if "id" in attrs else ""
+        out.append(f"![{caption} ({shown}.)]({file_name}){{{ident}}}" if ident else f"![{caption} ({shown}.)]({file_name})")
+        i = end + 1
+    return "\n".join(out)

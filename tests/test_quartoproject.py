@@ -72,3 +72,28 @@ def test_missing_quarto_project(project):
     result = run_build(project)
     assert result.returncode == 1
     assert "config.yaml:16: « quarto_project » : fichier « _quarto.yml » introuvable" in result.stderr
+
+
+def test_export_turns_attention_figures_into_static_svg(tmp_path):
+    """The real course: every attention figure becomes a self-contained SVG image Quarto can print."""
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    from conftest import REPO
+
+    root = tmp_path / "cours"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "config.yaml", root / "config.yaml")
+    dest = tmp_path / "livre"
+    result = run_build(root, "export-quarto", str(dest))
+    assert result.returncode == 0, result.stderr
+    chapter = (dest / "01-transformers.md").read_text(encoding="utf-8")
+    assert "{.attention" not in chapter
+    svgs = sorted(p.name for p in (dest / "figures").glob("*.svg"))
+    assert svgs == ["animal-fatigue.svg", "animal-large.svg", "chat-fatigue.svg", "exemple-calcul.svg"]
+    assert "(Couche 4, tête 2.)](figures/animal-fatigue.svg){#fig-attention-animal-fatigue}" in chapter
+    for name in svgs:
+        svg = ET.fromstring((dest / "figures" / name).read_bytes())
+        assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+        assert svg.find("{http://www.w3.org/2000/svg}title").text

@@ -261,3 +261,20 @@ def _heat_map(fig_id: str, words: list[str], weights: list[list[int]]) -> str:
                 f"{fmt(w)}</text>\n")
     parts.append("</g>\n</svg>\n")
     return "".join(parts)
+
+
+# --- standalone SVG: print-ready files for the Quarto export (PDF, EPUB) -------------------------------
+
+def static_svg(figure: dict, spec: Spec, *, layer: int | None = None, head: int | None = None) -> tuple[str, str]:
+    """A self-contained SVG file of the figure (colours as attributes, no page CSS) and what it shows."""
+    if spec.kind == "numpy":
+        words = [t["label"] for t in figure["tokens"]]
+        svg, shown = _heat_map(spec.name, words, figure["steps"]["weights"]), "poids de la softmax"
+    else:
+        layer, head = _choose_head(figure, spec, layer, head)
+        where = f"Couche {layer}, tête {head}"
+        tokens = [t["label"] for t in figure["tokens"]]
+        svg, shown = _head_view_svg(spec.name, tokens, figure["attention"][layer - 1][head - 1], where), where
+    svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, Arial, '
+                                'sans-serif" font-size="13" ', 1)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, shown
