@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--external", action="store_true", help="check : vérifier aussi les liens externes")
     parser.add_argument("--format", choices=["text", "json"], default="text",
                         help="check : format du rapport (json pour l'intégration continue)")
+    parser.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                        help="build/serve : processus de rendu (par défaut : un par cœur, pour les cours assez grands "
+                             "pour y gagner ; 1 : tout dans ce processus)")
     parser.add_argument("-q", "--quiet", action="store_true", help="n'afficher que les erreurs")
     parser.add_argument("-v", "--verbose", action="store_true", help="détailler les étapes")
     try:
@@ -56,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return cli.run_build(root, strict=args.strict, output=args.output, quiet=args.quiet,
-                                 verbose=args.verbose, site_url=args.site_url)
+                                 verbose=args.verbose, site_url=args.site_url, jobs=args.jobs)
         if args.command == "check":
             return cli.run_check(root, quiet=args.quiet, site_url=args.site_url, external=args.external,
                                  output_format=args.format)
@@ -71,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                                   site_url=args.site_url)
         if args.command == "freeze":
             return cli.run_freeze(root, args.names, quiet=args.quiet)
-        return cli.run_serve(root, port=args.port, strict=args.strict, output=args.output)
+        return cli.run_serve(root, port=args.port, strict=args.strict, output=args.output, jobs=args.jobs)
     except KeyboardInterrupt:
         print("\ninterrompu.", file=sys.stderr)
         return 130

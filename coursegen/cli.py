@@ -44,13 +44,14 @@ def site_url_override(option: str | None) -> tuple[str, str] | None:
 
 
 def run_build(root: Path, *, strict: bool = False, output: Path | None = None, quiet: bool = False,
-              verbose: bool = False, site_url: str | None = None) -> int:
+              verbose: bool = False, site_url: str | None = None, jobs: int = 0) -> int:
     from .pipeline import build
 
     def waiting() -> None:
         print("une autre construction est en cours dans ce projet : attente de sa fin…", file=sys.stderr)
 
-    report = build(root, strict=strict, output=output, on_wait=waiting, site_url=site_url_override(site_url))
+    report = build(root, strict=strict, output=output, on_wait=waiting, site_url=site_url_override(site_url),
+                   jobs=jobs)
     print_problems(report.problems, quiet)
     problems = report.problems
     if verbose:
@@ -133,10 +134,10 @@ def run_freeze(root: Path, names: list[str], *, quiet: bool = False) -> int:
     return EXIT_OK
 
 
-def run_serve(root: Path, *, port: int, strict: bool = False, output: Path | None = None) -> int:
+def run_serve(root: Path, *, port: int, strict: bool = False, output: Path | None = None, jobs: int = 0) -> int:
     from .serve import serve
 
-    return serve(root, port=port, strict=strict, output=output)
+    return serve(root, port=port, strict=strict, output=output, jobs=jobs)
 
 
 def run_deploy(root: Path, *, remote: str, branch: str, quiet: bool = False, site_url: str | None = None) -> int:

@@ -222,6 +222,9 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
             problems.error(name, lines[key], f"« {key} » doit être un chemin relatif dans le projet")
     out = values.get("output_dir", "site")
     content = values.get("content_dir", "content")
+    if any(part.startswith(".") and part not in (".", "..") for part in Path(out).parts):
+        problems.error(name, lines["output_dir"], f"« output_dir » : « {out} » est un dossier caché (.git, .cache…) "
+                       "que la construction remplacerait", "choisissez un dossier dédié, par exemple « site »")
     if Path(out) in (Path("."), Path("")) or Path(content).is_relative_to(Path(out)) or \
             Path(values.get("templates_dir", "templates")).is_relative_to(Path(out)):
         problems.error(name, lines.get("output_dir", 1),

@@ -11,7 +11,7 @@ import yaml
 
 from .config import Config
 from .errors import Problems, did_you_mean
-from .parsing import decode_source, yaml_error
+from .parsing import decode_source, too_large, yaml_error
 from .typography import french
 
 # front-matter key -> (accepted types, French type name)
@@ -79,6 +79,8 @@ def discover(config: Config, problems: Problems) -> list[Path]:
 def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | None:
     """Split front matter from body; every problem is reported at ``content/FILE.md:LINE``."""
     rel = path.relative_to(config.root).as_posix()
+    if too_large(path.stat().st_size, rel, problems):
+        return None
     text = decode_source(path.read_bytes(), rel, problems)
     if text is None:
         return None

@@ -32,8 +32,14 @@ def _last_lines(text: str, n: int = 6) -> str:
 def deploy(root: Path, *, remote: str = "origin", branch: str = "gh-pages",
            site_url: tuple[str, str] | None = None) -> DeployResult:
     """Check the working copy, build with ``--strict``, then commit the site to ``branch`` and push it."""
+    import importlib.util
+
     problems = Problems()
     result = DeployResult(problems)
+    if importlib.util.find_spec("ghp_import") is None:
+        problems.error("requirements.txt", 0, "le paquet ghp-import manque",
+                       "installez les dépendances : .venv/bin/python -m pip install -r requirements.txt")
+        return result
     try:
         inside = _git(root, "rev-parse", "--show-toplevel")
     except FileNotFoundError:

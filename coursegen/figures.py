@@ -67,6 +67,17 @@ class AttentionFigures:
                 self._frozen[name] = None
         return self._frozen[name]
 
+    def preload(self, pages: list) -> None:
+        """Load, in course order, the frozen data of every attention figure the chapters request, before they
+        are rendered: its problems are then reported once, whichever process renders the figure."""
+        names = [f.attrs.get("data", "") for page in pages for f in page.figures if f.kind == "attention"]
+        if not names:
+            return
+        specs = self.specs()
+        for name in names:
+            if name in specs and (self.config.content_path / FREEZE_DIR / f"{name}.json").is_file():
+                self.frozen(name)
+
     def renderer_for(self, source: str) -> Callable[[Figure, str], str]:
         def render(fig: Figure, caption_html: str) -> str:
             from .attention.frozen import AttentionError, check_fresh

@@ -137,7 +137,7 @@ def link_terms(tokens: list[Token], entries: list[Entry], href: str) -> set[str]
             in_heading = True
         elif block.type == "heading_close":
             in_heading = False
-        if block.type != "inline" or in_heading or not block.children:
+        if block.type != "inline" or in_heading or not block.children or block.meta.get("quiz_choice"):
             continue
         children: list[Token] = []
         link_depth = 0

@@ -11,7 +11,8 @@ from typing import Any, Callable, Sequence
 from markdown_it.token import Token
 
 from .errors import Problems
-from .markdown import Figure, ParsedPage, engine
+from . import quiz
+from .markdown import Figure, ParsedPage, engine, inline_text
 from .typography import french
 from .nav import PageNav, Site, resolve_link
 
@@ -52,6 +53,7 @@ def render_page(page: ParsedPage, nav: PageNav, site: Site, problems: Problems,
     _mark_inline_lines(page.tokens, env)
     tokens = _replace_attention_figures(page, env, figure_html)
     md = engine()
+    tokens = quiz.replace_quizzes(tokens, page.ids, *quiz.env_renderers(md, env), inline_text)
     result.html = md.renderer.render(tokens, md.options, env)
     return result
 
@@ -123,14 +125,17 @@ def install_rules() -> None:
 def _heading_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     tok = tokens[idx]
     ident = tok.attrGet("id")
-    heading = next((h for h in env["nav"].toc if h.id == ident), None)
+    by_id = env.get("_toc_by_id")
+    if by_id is None:  # one lookup table per page: a linear search per heading is quadratic
+        by_id = env["_toc_by_id"] = {h.id: h for h in reversed(env["nav"].toc)}
+    heading = by_id.get(ident)
     number = heading.number if heading else ""
     numero = f'<span class="numero">{number}</span> ' if number else ""
     return f"<{tok.tag}{self.renderAttrs(tok)}>{numero}"
 
 
 def _heading_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
-    opening = next(t for t in reversed(tokens[:idx]) if t.type == "heading_open")
+    opening = next(tokens[j] for j in range(idx - 1, -1, -1) if tokens[j].type == "heading_open")
     ident = html.escape(str(opening.attrGet("id")))
     return (f' <a class="ancre" href="#{ident}" data-pagefind-ignore aria-label="Lien direct vers cette section">#</a>'
             f"</{tokens[idx].tag}>\n")
@@ -142,11 +147,16 @@ def _link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     line = _child_line(env, tok)
     if tok.meta.get("glossary"):  # generated link to the glossary page, which the build writes itself
         return self.renderToken(tokens, idx, options, env)
+    if _unsafe_url(href, "du lien", line, env):
+        tok.attrs.pop("href", None)
+        return self.renderToken(tokens, idx, options, env)
     resolved = resolve_link(href, env["nav"], env["site"])
     if resolved.error:
         env["problems"].error(env["source"], line, resolved.error, resolved.hint)
     elif resolved.kind == "external":
         env["result"].external_links.append((href, line))
+        if tok.markup == "autolink":  # <https://…>: the text is the address, printed once (site.css)
+            tok.attrJoin("class", "url")
     elif resolved.kind == "asset":
         _use_asset(resolved.asset, href, line, env)
     tok.attrSet("href", resolved.href)
@@ -176,6 +186,8 @@ def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     tok = tokens[idx]
     src = str(tok.attrGet("src") or "")
     line = _child_line(env, tok)
+    if _unsafe_url(src, "de l'image", line, env):
+        return html.escape(self.renderInlineAsText(tok.children or [], options, env))
     resolved = resolve_link(src, env["nav"], env["site"])
     if resolved.error:
         env["problems"].error(env["source"], line, resolved.error.replace("le lien", "l'image"), resolved.hint)
@@ -235,14 +247,22 @@ def _lexer(lang: str):
         return None
 
 
+@lru_cache(maxsize=1)
+def _formatter():
+    """One formatter for the whole build: creating one builds a style sheet, which costs more than most blocks."""
+    from pygments.formatters.html import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+@lru_cache(maxsize=256)
 def highlight_code(code: str, lang: str) -> str:
-    """Pygments with CSS classes (the stylesheet has light and dark rules)."""
+    """Pygments with CSS classes (the stylesheet has light and dark rules); a pure function, so cached."""
     from pygments import highlight
-    from pygments.formatters import HtmlFormatter
 
     lexer = _lexer(lang)
     cls = f' class="language-{html.escape(lang)}"' if lang else ""
-    body = highlight(code, lexer, HtmlFormatter(nowrap=True)) if lexer else html.escape(code)
+    body = highlight(code, lexer, _formatter()) if lexer else html.escape(code)
     label = f' data-lang="{html.escape(lang)}"' if lang else ""
     return f'<div class="code"{label}><pre class="highlight"><code{cls}>{body}</code></pre></div>\n'
 
@@ -263,18 +283,24 @@ def _latex_problem(latex: str, mathml: str) -> str:
     return f"commande inconnue « {unknown.group(1)} »" if unknown else ""
 
 
+@lru_cache(maxsize=1024)
+def _mathml(latex: str, display: bool) -> tuple[str, str]:
+    """(MathML, problem) for one formula; a pure function, so each distinct formula is converted once."""
+    from latex2mathml.converter import convert
+
+    try:
+        mathml = convert(latex, display="block" if display else "inline")
+        return mathml, _latex_problem(latex, mathml)
+    except Exception as exc:  # latex2mathml raises many types on bad input; all are author errors
+        return "", type(exc).__name__.removesuffix("Error")
+
+
 def _math(display: bool):
     def render(self, tokens: Sequence[Token], idx: int, options, env) -> str:
-        from latex2mathml.converter import convert
-
         tok = tokens[idx]
         latex = tok.content.strip()
         line = _line(env, tok) if display else _child_line(env, tok)
-        try:
-            mathml = convert(latex, display="block" if display else "inline")
-            problem = _latex_problem(latex, mathml)
-        except Exception as exc:  # latex2mathml raises many types on bad input; all are author errors
-            problem = type(exc).__name__.removesuffix("Error")
+        mathml, problem = _mathml(latex, display)
         if problem:
             shown = latex if len(latex) <= 60 else latex[:57] + "…"
             env["problems"].error(env["source"], line, f"formule LaTeX illisible « {shown} » : {problem}",
@@ -339,8 +365,35 @@ def _table_cell(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
+def _unsafe_url(url: str, what: str, line: int, env) -> bool:
+    """Warn about and report a ``javascript:``-like URL (markdown-it's own check is off: see markdown.engine)."""
+    from .sanitize import HINT_URL, unsafe_scheme
+
+    scheme = unsafe_scheme(url)
+    if scheme:
+        env["problems"].warn(env["source"], line, f"adresse « {scheme}: » {what} retirée de la page", HINT_URL)
+    return bool(scheme)
+
+
 def _html_block(self, tokens, idx, options, env) -> str:
-    return tokens[idx].content
+    tok = tokens[idx]
+    if tok.map is None:  # made by the build (attention figure, quiz), not parsed from the author's text
+        return tok.content
+    return _clean_html(tok.content, _line(env, tok), env)
+
+
+def _html_inline(self, tokens, idx, options, env) -> str:
+    return _clean_html(tokens[idx].content, _child_line(env, tokens[idx]), env)
+
+
+def _clean_html(fragment: str, line: int, env) -> str:
+    """Author's raw HTML minus event handlers, unsafe URLs, scripts and inline styles (coursegen/sanitize.py)."""
+    from .sanitize import clean_html
+
+    cleaned, removed = clean_html(fragment)
+    for item in removed:
+        env["problems"].warn(env["source"], line + item.line, item.message, item.hint)
+    return cleaned
 
 
 _RULES = {
@@ -351,5 +404,5 @@ _RULES = {
     "math_block_label": _math(True),
     "container_div_open": _div_open, "container_div_close": _div_close,
     "footnote_block_open": _footnote_block_open, "footnote_anchor": _footnote_anchor,
-    "html_block": _html_block, "th_open": _table_cell, "td_open": _table_cell,
+    "html_block": _html_block, "html_inline": _html_inline, "th_open": _table_cell, "td_open": _table_cell,
 }

@@ -24,7 +24,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .content import Chapter
-from . import qmd
+from . import qmd, quiz
 from .errors import Problems
 from .typography import french
 
@@ -67,6 +67,9 @@ def engine() -> MarkdownIt:
     """The Markdown engine, configured once: CommonMark + tables, footnotes, attributes, divs, math."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    # Unsafe link schemes (javascript:, data:…) are kept as links here so that htmlrender can remove
+    # them *with a warning at their line*; markdown-it's own check would silently print them as text.
+    md.validateLink = lambda url: True
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     md.use(tasklists_plugin)
@@ -160,6 +163,7 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
     env: dict[str, Any] = {"source": chapter.source, "body_line": chapter.body_line}
     tokens = engine().parse(chapter.body, env)
     qmd.report(env, chapter, problems)
+    _check_structure(tokens, chapter, problems)
     headings: list[Heading] = []
     figures: list[Figure] = []
     ids: set[str] = set()
@@ -222,6 +226,8 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                 claim(attrs["id"], line_of(tok), True)
             if "attention" in attrs.get("class", "").split():
                 figures.append(Figure(attrs.get("id", ""), "attention", line_of(tok), attrs=attrs))
+            if quiz.QUIZ_CLASS in attrs.get("class", "").split():
+                quiz.check(tokens, i, chapter.source, line_of, problems)
         elif tok.type in ("table_open", "math_block_eq") and ("caption" in tok.meta or "id" in tok.meta):
             ident = tok.meta.get("caption_id", "") if tok.type == "table_open" else tok.meta["id"]
             if ident:
@@ -235,6 +241,26 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                 if ident and child.type != "image":
                     claim(str(ident), line_of(tok), True)
     return ParsedPage(chapter, tokens, env, headings, figures, ids)
+
+
+def _check_structure(tokens: list[Token], chapter: Chapter, problems: Problems) -> None:
+    """What CommonMark accepts silently but a reader would miss: text lost to deep nesting, an unclosed fence."""
+    limit = engine().options["maxNesting"]  # markdown-it drops whatever lies deeper, without a word
+    lines: list[str] | None = None
+    for i, tok in enumerate(tokens):
+        line = chapter.body_line + (tok.map[0] if tok.map else 0)
+        if tok.nesting == 1 and tok.level >= limit - 1 and (i + 1 == len(tokens) or tokens[i + 1].type != "inline"):
+            problems.error(chapter.source, line, f"listes ou citations imbriquées trop profondément (au-delà de "
+                           f"{limit // 2 - 1} listes ou {limit - 1} citations) : la suite du bloc serait perdue",
+                           "réduisez l'imbrication ou découpez le bloc")
+            return
+        if tok.type == "fence" and tok.map:
+            lines = lines if lines is not None else chapter.body.split("\n")
+            last = re.sub(r"^[\s>]*", "", lines[tok.map[1] - 1]) if tok.map[1] - tok.map[0] >= 2 else ""
+            if not re.fullmatch(re.escape(tok.markup[0]) + "{%d,}\\s*" % len(tok.markup), last):
+                problems.warn(chapter.source, line, f"bloc de code ouvert par « {tok.markup} » jamais fermé : "
+                              "il s'étend jusqu'à la fin du chapitre (ou du bloc qui le contient)",
+                              f"ajoutez une ligne « {tok.markup} » après la dernière ligne de code")
 
 
 def _take_trailing_attrs(inline: Token) -> dict[str, str]:

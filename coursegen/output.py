@@ -29,6 +29,9 @@ class Staging:
         self.sources: dict[str, str] = {}
 
     def __enter__(self) -> "Staging":
+        if self.output.is_symlink() or (self.output.exists() and not self.output.is_dir()):
+            raise OutputError(f"« {self.output.name} » existe et n'est pas un dossier : il ne sera pas remplacé par "
+                              "le site (choisissez un dossier de sortie dédié)")
         clean_leftovers(self.output)
         self.path.mkdir(parents=True)
         return self
@@ -99,7 +102,11 @@ def clean_leftovers(output: Path) -> None:
         pid = leftover.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
             continue  # another build's folder, still in use
-        shutil.rmtree(leftover, ignore_errors=False)
+        try:
+            shutil.rmtree(leftover)
+        except OSError as exc:
+            raise OutputError(f"impossible de supprimer « {leftover.name} », laissé par une construction interrompue "
+                              f"({exc.strerror}) : supprimez ce dossier puis relancez") from None
 
 
 def _alive(pid: int) -> bool:

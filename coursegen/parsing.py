@@ -7,6 +7,19 @@ import yaml
 from .errors import Problems, SiteError
 
 
+MAX_SOURCE_BYTES = 2 * 1024 * 1024  # 40 times the longest chapter of the course; parsing stays a few seconds
+
+
+def too_large(size: int, path: str, problems: Problems) -> bool:
+    """Refuse, with a located error, a source file too large to parse in a few seconds."""
+    if size <= MAX_SOURCE_BYTES:
+        return False
+    shown = f"{size / 1024 / 1024:.1f}".replace(".", ",")
+    problems.error(path, 0, f"fichier trop volumineux ({shown} Mo, au plus {MAX_SOURCE_BYTES // 1024 // 1024} Mo)",
+                   "découpez-le en plusieurs chapitres ; les données vont dans content/assets/")
+    return True
+
+
 def decode_source(data: bytes, path: str, problems: Problems) -> str | None:
     """UTF-8 (with or without BOM) to text with ``\\n`` line ends; a located error otherwise."""
     try:

@@ -5,20 +5,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import postbuild
+from .cache import Cache, digest, tree_digest
+from .chapters import ChapterBatch, RenderContext, Rendered
 from .config import Config, load_config, with_site_url
 from .content import load_chapters
 from .errors import Problems, SiteError
-from .figures import AttentionFigures
-from .htmlrender import install_rules, render_page
-from .markdown import parse_page
+from .figures import FREEZE_DIR, SPECS_FILE, AttentionFigures
 from .qmd import SourceMap, expand_includes, remap
 from .nav import PageNav, Site, build_nav
 from .output import OutputError, Staging, build_lock
 from .render import Sidebar, make_environment, render_template, url_helper
-from .search import build_index as build_search_index, search_document
-from .glossary import GLOSSARY_PAGE, link_terms, load_glossary
+from .search import build_index as build_search_index
+from .glossary import GLOSSARY_PAGE, load_glossary
 
 
 @dataclass
@@ -32,6 +33,8 @@ class BuildReport:
     timings: list[tuple[str, float]] = field(default_factory=list)   # (stage, seconds) for -v
     source_maps: dict[str, SourceMap] = field(default_factory=dict)  # chapter -> lines of its includes
     mapped_from: int = 0
+    # ``serve`` only: builds the up-to-date search index into a folder; the written site has the previous one.
+    pending_index: Callable[[Path], Path] | None = None
 
     def lap(self, stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -41,16 +44,23 @@ class BuildReport:
 
 @dataclass
 class Page:
-    """One output HTML page before templating."""
+    """One chapter's output: its place in the course and its rendered page."""
 
     nav: PageNav
-    html: str
+    rendered: Rendered
 
 
 def build(root: Path, *, strict: bool = False, output: Path | None = None,
           write: bool = True, on_wait=None, site_url: tuple[str, str] | None = None,
-          lint: bool = False, downloads: list[tuple[str, Path]] = ()) -> BuildReport:
-    """Build the site of the project at ``root``; the previous site stays untouched on any error."""
+          lint: bool = False, downloads: list[tuple[str, Path]] = (), jobs: int = 0,
+          cache: bool = True, search_later: bool = False) -> BuildReport:
+    """Build the site of the project at ``root``; the previous site stays untouched on any error.
+
+    ``jobs``: processes that parse and render the chapters (0: one per core, used only for courses large
+    enough to gain from it); ``cache``: reuse ``.cache/build/`` (builds that write only; the bytes are the same);
+    ``search_later`` (``serve`` only): when the pages' text changed, keep the previous search index and leave
+    the new one to ``report.pending_index``, so that the preview reloads without waiting for Pagefind.
+    """
     start = time.perf_counter()
     problems = Problems()
     report = BuildReport(problems)
@@ -74,22 +84,36 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
         chapter, report.source_maps[chapter.source] = expand_includes(chapter, config.root, problems)
         chapters.append(chapter)
     report.mapped_from = len(problems.items)  # problems found from here on are at expanded-body lines
-    parsed = [parse_page(chapter, problems) for chapter in chapters]
-    lap = report.lap("lecture et analyse du Markdown", lap)
-    site = build_nav(parsed)
-    figures = AttentionFigures(config, problems)
-    glossary = load_glossary(config.content_path, config.content_dir, problems)
+    later = Problems()  # reported after the chapters' own parse problems, as they always were
+    glossary = load_glossary(config.content_path, config.content_dir, later)
+    figures = AttentionFigures(config, later)
+    store = Cache(config.root if cache and write and not lint else None)
+    context = RenderContext(config, figures, glossary, GLOSSARY_PAGE,
+                            _chapter_pages(config, downloads, glossary, store) if write else None,
+                            _signature(config, glossary, downloads) if store.enabled else "")
+    batch = ChapterBatch(chapters, store, context, jobs=1 if lint else jobs)
+    try:
+        parsed = batch.parse(problems)
+        lap = report.lap("lecture et analyse du Markdown", lap)
+        site = build_nav(parsed)
+        problems.extend(later)
+        postbuild.check(config, problems)
+        later.items.clear()
+        figures.preload(parsed)
+        problems.extend(later)
+        figures.problems = problems
+        rendered = batch.render(site, parsed)
+    finally:
+        batch.close()
     glossary_uses: dict[str, set[str]] = {}
-    postbuild.check(config, problems)
-    install_rules()
     pages: list[Page] = []
     assets: set[str] = set()
-    for page, nav in zip(parsed, site.pages):
-        page.env["content_root"] = config.content_path
-        glossary_uses[nav.url] = link_terms(page.tokens, glossary, GLOSSARY_PAGE)
-        result = render_page(page, nav, site, problems, figures.renderer_for(page.chapter.source))
-        pages.append(Page(nav, result.html))
-        assets |= result.assets
+    for nav, result in zip(site.pages, rendered):
+        for found in result.problems:
+            problems.add(SiteError(*found))
+        glossary_uses[nav.url] = set(result.glossary_uses)
+        pages.append(Page(nav, result))
+        assets.update(result.assets)
         report.external_links += [(nav.source, href, line) for href, line in result.external_links]
     report.pages = len(pages) + 1  # chapters and the home page
     if lint:  # ``check``: authoring mistakes the page would still show
@@ -101,18 +125,21 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
         return _done(report, start)
 
     # Phase 2: templates into a staging folder; Phase 3: swap only if all went well.
-    env = make_environment(config.templates_path)
+    env = make_environment(config.templates_path, _bytecode_dir(config, store))
     with build_lock(config.root, on_wait):
         try:
             with Staging(config.output_path) as staging:
-                _write_site(staging, config, env, site, pages, assets, figures,
-                            [page.chapter for page in parsed], downloads=downloads,
-                            glossary=(glossary, glossary_uses))
+                pending = _write_site(staging, config, env, site, pages, assets, figures,
+                                      [page.chapter for page in parsed], downloads=downloads,
+                                      glossary=(glossary, glossary_uses), cache=store,
+                                      previous_index=config.output_path / "pagefind" if search_later else None)
                 if problems.failed(strict):
                     return _done(report, start)
                 lap = report.lap("gabarits et écriture", lap)
                 staging.commit()
                 report.written = True
+                report.pending_index = pending
+                store.prune()
                 report.lap("remplacement de site/", lap)
         except SiteError as exc:
             problems.add(exc)
@@ -123,29 +150,26 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
 
 def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[Page],
                 assets: set[str], figures: AttentionFigures, chapters: list,
-                downloads: list[tuple[str, Path]] = (), glossary=((), {})) -> None:
+                downloads: list[tuple[str, Path]] = (), glossary=((), {}), cache: Cache | None = None,
+                previous_index: Path | None = None):
     tdir = config.templates_dir
     # PDF/EPUB rendered by Quarto (``python build.py pdf`` only): copied and linked from the home page.
-    links = [{"url": f"telechargements/{name}", "format": name.rsplit(".", 1)[-1].upper(),
-              "size": f"{max(1, round(path.stat().st_size / 1024))} Ko"} for name, path in downloads]
     for name, path in downloads:
         staging.copy(f"telechargements/{name}", path, "quarto")
     entries, uses = glossary
-    common = {"site": _site_context(config), "chapters": site.pages, "downloads": links,
-              "glossary_url": GLOSSARY_PAGE if entries else ""}
+    common = _common(config, site, downloads, entries)
     sidebars = Sidebar(render_template(env, "partials/sidebar.html", {**common, "url": url_helper("index.html")}, tdir))
     sidebar = sidebars.for_page()
     home = render_template(env, "home.html", {**common, "page": _page_context("home", config.title, "index.html"),
                                               "sidebar": sidebar, "url": url_helper("index.html")}, tdir)
     staging.write("index.html", home, "templates/home.html")
     searchable: dict[str, str] = {}
-    for page in pages:
-        nav = page.nav
-        marked = sidebars.for_page(nav.slug)
-        context = {**common, "page": _page_context("chapter", nav.title, nav.url, nav), "content": page.html,
-                   "sidebar": marked, "url": url_helper(nav.url)}
-        staging.write(nav.url, render_template(env, "chapter.html", context, tdir), nav.source)
-        searchable[nav.url] = search_document(nav.title, nav.number, page.html, config.language)
+    for page in pages:  # rendered with the chapters (coursegen/chapters.py, ``_chapter_pages`` below)
+        nav, rendered = page.nav, page.rendered
+        if rendered.template_error:
+            raise SiteError(*rendered.template_error)
+        staging.write(nav.url, rendered.html, nav.source)
+        searchable[nav.url] = rendered.search
     search_page = render_template(env, "search.html", {
         **common, "page": _page_context("search", "Recherche", "recherche.html"), "sidebar": sidebar,
         "url": url_helper("recherche.html")}, tdir)
@@ -157,7 +181,7 @@ def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[P
             "used_in": used_in, "sidebar": sidebars.for_page("glossaire"),
             "url": url_helper(GLOSSARY_PAGE)}, tdir), "content/glossaire.yaml")
     # Pagefind writes its bundle itself (staging/pagefind/); it is the one writer besides Staging.write.
-    build_search_index(searchable, staging.path, config.language)
+    pending = build_search_index(searchable, staging.path, config.language, cache, previous_index)
     base = config.base_path if config.site_url else ""
     not_found = render_template(env, "404.html", {
         **common, "page": _page_context("404", "Page introuvable", "404.html"),
@@ -168,13 +192,69 @@ def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[P
     static = config.templates_path / "static"
     for path in sorted(p for p in static.rglob("*") if p.is_file()):
         staging.copy(f"static/{path.relative_to(static).as_posix()}", path)
-    staging.write("static/pygments.css", postbuild.pygments_css(), "pygments")
+    store = cache or Cache(None)
+    staging.write("static/pygments.css", _memo(store, "pygments-css", lambda: postbuild.pygments_css().encode()),
+                  "pygments")
     for rel in sorted(assets):
         staging.copy(rel, config.content_path / rel, f"{config.content_dir}/{rel}")
     for rel, data in figures.data_files():
         staging.write(rel, data, "content/_freeze")
-    for rel, data in postbuild.extra_files(config, site, chapters):
+    social = _memo(store, ("social", config.title, config.subtitle, config.author, config.site_url),
+                   lambda: postbuild.social_image(config))
+    for rel, data in postbuild.extra_files(config, site, chapters, social, glossary=entries):
         staging.write(rel, data, "postbuild")
+    return pending
+
+
+def _memo(store: Cache, what, compute) -> bytes:
+    """A file that depends only on ``what`` and the code (Pygments style sheet, social image), made once."""
+    key = digest("file", what)
+    data = store.get_bytes("files", key)
+    if data is None:
+        data = compute()
+        store.put_bytes("files", key, data)
+    return data
+
+
+def _common(config: Config, site: Site, downloads, entries) -> dict:
+    """The context every page template shares."""
+    links = [{"url": f"telechargements/{name}", "format": name.rsplit(".", 1)[-1].upper(),
+              "size": f"{max(1, round(path.stat().st_size / 1024))} Ko"} for name, path in downloads]
+    return {"site": _site_context(config), "chapters": site.pages, "downloads": links,
+            "glossary_url": GLOSSARY_PAGE if entries else ""}
+
+
+def _bytecode_dir(config: Config, store: Cache) -> Path | None:
+    return config.root / ".cache" / "jinja" if store.enabled else None
+
+
+def _chapter_pages(config: Config, downloads, entries, store: Cache):
+    """``site -> render(nav, body_html)``: the chapter template, one environment and one sidebar per process."""
+    def for_site(site: Site):
+        env = make_environment(config.templates_path, _bytecode_dir(config, store))
+        common = _common(config, site, downloads, entries)
+        tdir = config.templates_dir
+        sidebars: list[Sidebar] = []
+
+        def render(nav: PageNav, body: str) -> str:
+            if not sidebars:
+                sidebars.append(Sidebar(render_template(env, "partials/sidebar.html",
+                                                        {**common, "url": url_helper("index.html")}, tdir)))
+            context = {**common, "page": _page_context("chapter", nav.title, nav.url, nav), "content": body,
+                       "sidebar": sidebars[0].for_page(nav.slug), "url": url_helper(nav.url)}
+            return render_template(env, "chapter.html", context, tdir)
+        return render
+    return for_site
+
+
+def _signature(config: Config, glossary, downloads) -> str:
+    """What a chapter page depends on besides the course's navigation and its own source (cache key)."""
+    from dataclasses import replace
+
+    specs = config.content_path / SPECS_FILE
+    return digest("site", repr(replace(config, output_dir="")), tree_digest(config.templates_path), glossary,
+                  specs.read_bytes() if specs.is_file() else b"", tree_digest(config.content_path / FREEZE_DIR),
+                  [(name, path.stat().st_size) for name, path in downloads])
 
 
 def _site_context(config: Config) -> dict:

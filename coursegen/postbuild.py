@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from .config import CONFIG_NAME, Config
 from .errors import Problems
+from .glossary import GLOSSARY_PAGE
 from .nav import Site
 
 LIGHT_STYLE = "xcode"  # every token colour ≥ 4.5:1 on the code background (axe colour-contrast)
@@ -38,6 +38,12 @@ def check(config: Config, problems: Problems) -> None:
             problems.warn(CONFIG_NAME, 0, f"« cname » ({config.cname}) ne correspond pas à l'adresse du site "
                           f"({config.site_url}) : les liens canoniques et le plan du site viseraient un autre domaine",
                           f"mettez site_url: \"https://{config.cname}/\" ou retirez « cname »")
+    import importlib.util
+
+    if importlib.util.find_spec("PIL") is None:
+        problems.error("requirements.txt", 0, "le paquet Pillow manque : l'image de partage ne peut pas être dessinée",
+                       "installez les dépendances : .venv/bin/python -m pip install -r requirements.txt")
+        return
     from .social import drawable
 
     for key, text in (("title", config.title), ("subtitle", config.subtitle), ("author", config.author)):
@@ -49,21 +55,28 @@ def check(config: Config, problems: Problems) -> None:
                           "voir coursegen/fonts/LICENSE.txt pour ajouter des caractères à la police")
 
 
-def extra_files(config: Config, site: Site, chapters: list) -> list[tuple[str, str | bytes]]:
-    """Every file derived from the course as a whole; ``chapters`` are the published sources, in order."""
-    files: list[tuple[str, str | bytes]] = [(".nojekyll", ""), (SOCIAL_IMAGE, social_image(config))]
+def extra_files(config: Config, site: Site, chapters: list, social: bytes | None = None,
+                glossary: list | tuple = ()) -> list[tuple[str, str | bytes]]:
+    """Every file derived from the course as a whole; ``chapters`` are the published sources, in order;
+    ``social``: ``social_image(config)`` if the caller already has it (from the build cache)."""
+    files: list[tuple[str, str | bytes]] = [(".nojekyll", ""),
+                                            (SOCIAL_IMAGE, social if social is not None else social_image(config))]
     files += markdown_copies(site, chapters)
-    files.append(("llms.txt", llms_txt(config, site)))
+    if glossary:
+        files.append((markdown_name(GLOSSARY_PAGE), glossary_markdown(glossary)))
+    files.append(("llms.txt", llms_txt(config, site, bool(glossary))))
     if config.cname:
         files.append(("CNAME", config.cname + "\n"))
     if config.site_url:
-        files.append(("sitemap.xml", sitemap(config, site)))
+        files.append(("sitemap.xml", sitemap(config, site, [GLOSSARY_PAGE] if glossary else [])))
         files.append(("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_url}sitemap.xml\n"))
     return files
 
 
-def sitemap(config: Config, site: Site) -> str:
-    urls = [config.site_url] + [config.site_url + page.url for page in site.pages]
+def sitemap(config: Config, site: Site, extra_pages: list[str] = ()) -> str:
+    from xml.sax.saxutils import escape  # imports urllib.request: only for sites that have an address
+
+    urls = [config.site_url] + [config.site_url + url for url in [p.url for p in site.pages] + list(extra_pages)]
     entries = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
@@ -109,7 +122,16 @@ def markdown_copies(site: Site, chapters: list) -> list[tuple[str, str]]:
     return copies
 
 
-def llms_txt(config: Config, site: Site) -> str:
+def glossary_markdown(entries) -> str:
+    """The glossary as plain Markdown, beside glossaire.html (same order, same wording)."""
+    lines = ["# Glossaire", ""]
+    for entry in entries:
+        english = f" (*{entry.english}*)" if entry.english else ""
+        lines += [f"**{entry.term}**{english}", f": {entry.definition}", ""]
+    return "\n".join(lines)
+
+
+def llms_txt(config: Config, site: Site, has_glossary: bool = False) -> str:
     """The llms.txt index (https://llmstxt.org): title, summary, then one line per chapter copy."""
     lines = [f"# {_typeset(config.title)}", ""]
     if config.description:
@@ -124,4 +146,7 @@ def llms_txt(config: Config, site: Site) -> str:
         title = f"{page.number} {page.title}" if page.number else page.title
         summary = f": {page.description}" if page.description else ""
         lines.append(f"- [{title}]({config.site_url}{markdown_name(page.url)}){summary}")
+    if has_glossary:
+        lines += ["", "## Glossaire", "",
+                  f"- [Glossaire]({config.site_url}{markdown_name(GLOSSARY_PAGE)}): les termes du cours et leur définition"]
     return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ from markdown_it.token import Token
 
 from .content import Chapter
 from .errors import Problems, SiteError
-from .parsing import decode_source
+from .parsing import decode_source, too_large
 
 XREF_KINDS = ("sec", "fig", "tbl", "eq")
 _XREF_ID = r"(?:sec|fig|tbl|eq)-[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
@@ -115,6 +115,8 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
     if rel in chain:
         cycle = " → ".join(chain + (rel,))
         problems.error(path, line, f"inclusion circulaire : {cycle}", "retirez l'une de ces inclusions")
+        return None
+    if too_large(file.stat().st_size, rel, problems):
         return None
     text = decode_source(file.read_bytes(), rel, problems)
     if text is None:

@@ -16,6 +16,8 @@ from .parsing import decode_source, yaml_error
 EXPORT_MARKER = "# Généré par « python build.py export-quarto » depuis config.yaml"
 OUTPUT_FILE = "cours"
 _CELL_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\{([A-Za-z0-9_+-]+)[^}\n]*\}[ \t]*$", re.M)
+_QUIZ_BLOCK = re.compile(r"^(:{3,})[ \t]*\{\.quiz[^}\n]*\}[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+_QUIZ_ITEM = re.compile(r"^[-*+][ \t]+\[([ xX=])\][ \t]+(.*)$")
 _ATTENTION_DIV = re.compile(r"^:::+\s*\{[^}\n]*\.attention\b[^}\n]*\}\s*$")
 
 
@@ -181,6 +183,7 @@ def _quarto_body(body: str, source: str, body_line: int, problems: Problems, fig
     from .markdown import div_attrs
 
     body = _CELL_FENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3).lower()}", body)
+    body = _QUIZ_BLOCK.sub(_quiz_for_print, body)
     lines = body.split("\n")
     out: list[str] = []
     i = 0
@@ -219,3 +222,27 @@ def _quarto_body(body: str, source: str, body_line: int, problems: Problems, fig
         out.append(f"![{caption} ({shown}.)]({file_name}){{{ident}}}" if ident else f"![{caption} ({shown}.)]({file_name})")
         i = end + 1
     return "\n".join(out)
+
+
+def _quiz_for_print(match: re.Match[str]) -> str:
+    """A quiz for Quarto's PDF/EPUB: the choices without their ticks, the answer in a folded callout."""
+    question: list[str] = []
+    choices: list[str] = []
+    right: list[str] = []
+    explanation: list[str] = []
+    for line in match.group(2).rstrip("\n").split("\n"):
+        item = _QUIZ_ITEM.match(line)
+        if item:
+            mark, text = item.groups()
+            if mark != "=":
+                choices.append(f"- {text}")
+            if mark in "xX=":
+                right.append(text)
+        elif choices or right:
+            explanation.append(line)
+        else:
+            question.append(line)
+    answer = "Réponse : " + " ; ".join(right) + "."
+    rest = "\n".join(explanation).strip()
+    return ("\n".join(question).rstrip() + "\n\n" + "\n".join(choices) + "\n\n"
+            f'::: {{.callout-tip collapse="true" title="Voir la réponse"}}\n{answer}\n\n{rest}\n:::')

@@ -22,10 +22,19 @@ from .errors import SiteError
 from .ui import UI
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """One environment per build: strict undefined, autoescape, templates compiled once."""
+def make_environment(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """One environment per build: strict undefined, autoescape, templates compiled once (and, with
+    ``bytecode_dir``, kept compiled between builds: Jinja2 checks each template's source checksum)."""
+    cache = None
+    if bytecode_dir is not None:
+        try:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+        except OSError:
+            cache = None  # read-only project: templates compiled in memory only
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -8,10 +8,14 @@ script strips elisions from queries and removes that space from excerpts. The pu
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from .errors import SiteError
 
@@ -46,8 +50,93 @@ def _executable() -> Path:
                         "réinstallez le paquet pagefind-bin") from None
 
 
-def build_index(pages: dict[str, str], output_dir: Path, language: str = "fr") -> None:
-    """Index ``{url: html}`` into ``output_dir/pagefind``; any failure stops the build."""
+def build_index(pages: dict[str, str], output_dir: Path, language: str = "fr", cache=None,
+                previous: Path | None = None) -> Callable[[Path], Path] | None:
+    """Index ``{url: html}`` into ``output_dir/pagefind``; any failure stops the build.
+
+    With a ``coursegen.cache.Cache``, an index made from the very same documents is copied instead of rebuilt
+    (Pagefind takes seconds for a thousand pages); any file that does not match its recorded SHA-256 makes
+    the copy void and the index is built again.
+
+    ``previous`` is for ``serve`` only: the index of the site this build replaces. When the documents changed,
+    it is copied as it is, and the function returned builds the fresh index into a given folder (to be run in
+    the background, then put in place with ``replace_index``). ``build`` never passes it: a published site's
+    index always matches its pages.
+    """
+    from .cache import digest
+
+    saved = cache.folder("search", digest("pagefind", language, sorted(pages.items()))) if cache else None
+    target = output_dir / INDEX_DIR
+    if saved is not None and _restore(saved, target):
+        return None
+    if previous is not None and (previous / "pagefind.js").is_file():
+        shutil.copytree(previous, target)
+
+        def fresh(folder: Path) -> Path:
+            _run_pagefind(pages, folder, language)
+            if saved is not None:
+                _save(folder / INDEX_DIR, saved)
+            return folder / INDEX_DIR
+        return fresh
+    _run_pagefind(pages, output_dir, language)
+    if saved is not None:
+        _save(target, saved)
+    return None
+
+
+def replace_index(site_dir: Path, fresh: Path) -> None:
+    """Put a freshly built index in place of ``site_dir/pagefind`` (the caller holds the build lock)."""
+    new, old = site_dir / f".{INDEX_DIR}-nouveau", site_dir / f".{INDEX_DIR}-ancien"
+    for leftover in (new, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(fresh, new)
+    current = site_dir / INDEX_DIR
+    if current.exists():
+        os.rename(current, old)
+    os.rename(new, current)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _save(index: Path, saved: Path) -> None:
+    import hashlib
+
+    files = sorted(p for p in index.rglob("*") if p.is_file())
+    manifest = {p.relative_to(index).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    tmp = saved.with_name(f".{saved.name}.tmp-{os.getpid()}")
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(index, tmp)
+        (tmp / _MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+        shutil.rmtree(saved, ignore_errors=True)
+        os.rename(tmp, saved)
+    except OSError:  # read-only or full disk: the next build indexes again
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+_MANIFEST = ".manifest.json"
+
+
+def _restore(saved: Path, target: Path) -> bool:
+    """Copy a saved index into ``target`` if every file is there and intact; else leave nothing behind."""
+    import hashlib
+
+    try:
+        manifest = json.loads((saved / _MANIFEST).read_text(encoding="utf-8"))
+        for rel, checksum in manifest.items():
+            if rel.startswith("/") or ".." in rel.split("/"):
+                raise ValueError(rel)
+            data = (saved / rel).read_bytes()
+            if hashlib.sha256(data).hexdigest() != checksum:
+                raise ValueError(rel)
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_bytes(data)
+        return bool(manifest) and (target / "pagefind.js").is_file()
+    except (OSError, ValueError, AttributeError):
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+
+
+def _run_pagefind(pages: dict[str, str], output_dir: Path, language: str) -> None:
     binary = _executable()
     with tempfile.TemporaryDirectory(prefix="atelier-recherche-") as tmp:
         source = Path(tmp)

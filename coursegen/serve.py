@@ -100,8 +100,9 @@ _NOT_BUILT = """<!DOCTYPE html>
 class Preview:
     """The rebuild loop's shared state: the generation number and the last build's problems."""
 
-    def __init__(self, root: Path, *, strict: bool, output: Path | None) -> None:
+    def __init__(self, root: Path, *, strict: bool, output: Path | None, jobs: int = 0) -> None:
         self.root = root
+        self.jobs = jobs
         self.strict = strict
         self.output = output
         self.site_dir: Path | None = None
@@ -111,12 +112,17 @@ class Preview:
         self.changed = threading.Condition()
         self.pending = threading.Event()
         self.last_event = 0.0
+        self.builds = 0  # started builds: a search index made for an older one is not put in place
 
     def rebuild(self) -> None:
         from .pipeline import build
 
         start = time.perf_counter()
-        report = build(self.root, strict=self.strict, output=self.output)
+        self.builds += 1
+        report = build(self.root, strict=self.strict, output=self.output, jobs=self.jobs, search_later=True)
+        if report.pending_index is not None and report.output is not None:
+            threading.Thread(target=self.refresh_index, args=(report.pending_index, self.builds, report.output),
+                             daemon=True).start()
         problems = report.problems
         for problem in problems.items:
             print(format_problem(problem), file=sys.stderr, flush=True)
@@ -134,6 +140,26 @@ class Preview:
                   file=sys.stderr, flush=True)
         else:
             print(f"Site reconstruit en {seconds} s.", flush=True)
+
+    def refresh_index(self, pending, build_number: int, site_dir: Path) -> None:
+        """Pagefind in the background: the rebuilt page is served at once, its search follows seconds later."""
+        import tempfile
+
+        from .errors import SiteError
+        from .output import build_lock
+        from .search import replace_index
+
+        with tempfile.TemporaryDirectory(prefix="atelier-index-") as tmp:
+            try:
+                fresh = pending(Path(tmp))
+            except SiteError as exc:
+                print(format_problem(exc), file=sys.stderr, flush=True)
+                return
+            with build_lock(self.root):
+                if build_number != self.builds or self.closing:
+                    return  # a newer build is under way or done: its own index follows
+                replace_index(site_dir, fresh)
+        print("Index de recherche à jour.", flush=True)
 
     def state_json(self) -> bytes:
         return json.dumps({"generation": self.generation, "erreurs": self.errors},
@@ -265,6 +291,19 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class PreviewServer(ThreadingHTTPServer):
+    """The preview's HTTP server: loopback only (see ``serve``), one thread per request, quiet on disconnects."""
+
+    daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 makes a burst of requests wait for SYN retries
+
+    def handle_error(self, request, client_address) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return  # the browser closed the tab or cancelled a request: nothing to report
+        print(f"aperçu : erreur en répondant à une requête ({type(exc).__name__} : {exc})", file=sys.stderr, flush=True)
+
+
 def _inject(html: bytes) -> bytes:
     """The reload script, just before ``</head>`` (or at the end of a fragment)."""
     index = html.find(b"</head>")
@@ -326,16 +365,15 @@ def _relevant(path: Path, folders: list[Path], files: set[Path]) -> bool:
     return absolute in files or any(absolute.is_relative_to(folder) for folder in folders)
 
 
-def serve(root: Path, *, port: int, strict: bool = False, output: Path | None = None) -> int:
-    preview = Preview(root, strict=strict, output=output)
+def serve(root: Path, *, port: int, strict: bool = False, output: Path | None = None, jobs: int = 0) -> int:
+    preview = Preview(root, strict=strict, output=output, jobs=jobs)
     preview.rebuild()
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
+        server = PreviewServer(("127.0.0.1", port), make_handler(preview))
     except OSError as exc:
         print(f"impossible d'écouter sur 127.0.0.1:{port} ({exc.strerror}) : essayez --port {port + 1}",
               file=sys.stderr)
         return 2
-    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     observer = start_watching(preview, root)
     print(f"Prévisualisation sur http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C pour arrêter)", flush=True)

@@ -28,6 +28,7 @@ def _font(path: Path, size: int):
     return ImageFont.truetype(str(path), size)
 
 
+@lru_cache(maxsize=512)
 def _missing_glyph(path: Path, char: str) -> bool:
     """True when the font draws ``char`` as its .notdef box (U+FFFF is never in the subset)."""
     from PIL import Image
@@ -95,12 +96,16 @@ def _logo(draw, x: int, y: int, size: int) -> None:
         draw.ellipse((x + px * scale - r, y + py * scale - r, x + px * scale + r, y + py * scale + r), fill=BACKGROUND)
 
 
+@lru_cache(maxsize=4)  # the preview server rebuilds often; the image only changes with the config
 def social_png(title: str, subtitle: str = "", footer: str = "") -> bytes:
     """The 1200×630 PNG for ``title`` (already typeset); the subtitle and footer are optional lines."""
     from PIL import Image, ImageDraw, features
 
     if not features.check("freetype2"):
-        raise RuntimeError("Pillow sans FreeType : réinstallez Pillow depuis requirements.txt")
+        from .errors import SiteError
+
+        raise SiteError("requirements.txt", 0, "Pillow a été compilé sans FreeType : l'image de partage est impossible",
+                        "réinstallez Pillow depuis requirements.txt (paquet binaire de PyPI)")
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     width = WIDTH - 2 * MARGIN

@@ -35,7 +35,7 @@ ensure_debian() {
   local sudo=""
   if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null  # env: sudo resets it
 }
 
 # ensure_node_modules: the pinned npm test tools (axe-core, vnu-jar) from package-lock.json.

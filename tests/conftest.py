@@ -28,9 +28,9 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "projet")
 
 
-def run_build(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """``python build.py ARGS --root ROOT`` in a separate process, as an author runs it."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+def run_build(root: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python build.py ARGS --root ROOT`` in a separate process, as an author runs it (``env``: added variables)."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}, **(env or {})}
     return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
                           capture_output=True, text=True, timeout=timeout, env=env, cwd=root)
 

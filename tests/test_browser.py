@@ -157,3 +157,88 @@ def test_glossary_term_shows_its_definition_and_leads_to_the_glossary(page, site
     page.wait_for_url(lambda u: u.endswith("glossaire.html#terme-attention"))
     assert page.locator("#terme-attention").inner_text().startswith("attention")
     assert page.locator("#sommaire a[aria-current='page']").inner_text() == "Glossaire"
+
+
+def test_answer_a_quiz_with_the_keyboard_and_read_the_feedback(page, site):
+    page.goto(site + "suite.html")
+    quiz = page.locator("#quiz-1")
+    feedback = quiz.locator("#quiz-1-retour")
+    assert feedback.get_attribute("role") == "status"
+    assert quiz.get_by_role("group").locator("legend").inner_text().startswith("Question 1. Pourquoi")
+    answer = quiz.locator(".quiz-answer")
+    expect(answer).to_be_hidden()  # the right answer is not shown before the learner answers
+    page.locator("h2#quiz .ancre").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "quiz-1-choix-1"
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert quiz.locator("input:checked").get_attribute("value") == "3"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Vérifier"
+    page.keyboard.press("Enter")
+    expect(feedback).to_have_text("Pas tout à fait… Réessayez, ou ouvrez « Voir la réponse ».")
+    expect(answer).to_be_hidden()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(feedback).to_have_text("Bonne réponse ! L’explication est affichée ci-dessous.")
+    expect(answer).to_be_visible()
+    expect(quiz.locator(".quiz-solution")).to_contain_text("la softmax donne tout le poids à un seul mot")
+
+    several = page.locator("#quiz-2")
+    several.locator("#quiz-2-choix-1").focus()
+    page.keyboard.press("Space")
+    several.locator(".quiz-check").press("Enter")
+    expect(several.locator(".quiz-feedback")).to_contain_text("Il y a 2 bonnes réponses")
+    several.locator("#quiz-2-choix-3").press("Space")
+    several.locator(".quiz-check").press("Enter")
+    expect(several.locator(".quiz-feedback")).to_have_text("Bonne réponse ! L’explication est affichée ci-dessous.")
+
+    short = page.locator("#quiz-3")
+    field = short.get_by_label("Votre réponse")
+    field.press("Enter")
+    expect(short.locator(".quiz-feedback")).to_have_text("Écrivez d’abord votre réponse.")
+    field.type("treize")
+    field.press("Enter")
+    expect(short.locator(".quiz-feedback")).to_contain_text("Pas tout à fait")
+    field.fill(" Douze ")
+    field.press("Enter")
+    expect(short.locator(".quiz-feedback")).to_contain_text("Bonne réponse")
+    expect(short.locator(".quiz-answer")).to_have_text("Réponses acceptées : 12 ; douze")
+
+
+def test_quiz_without_javascript_reveals_the_answer_in_details(browser, site):  # noqa: F811
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(site + "suite.html")
+    quiz = page.locator("#quiz-1")
+    expect(quiz.get_by_role("button", name="Vérifier")).to_be_hidden()
+    expect(quiz.get_by_role("radio")).to_have_count(3)
+    expect(quiz.locator(".quiz-answer")).to_be_hidden()
+    quiz.get_by_role("radio", name="Pour normaliser les valeurs").check()
+    quiz.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(quiz.locator(".quiz-answer")).to_have_text("Bonne réponse : Pour éviter que la softmax ne sature")
+    expect(quiz.locator(".quiz-solution")).to_contain_text("les scores se dispersent")
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["", "bases.html", "suite.html"])
+def test_nothing_jumps_while_a_page_loads_on_a_phone(browser, site, path):  # noqa: F811
+    """The scripts leave the layout as the stylesheet drew it: no menu or button appearing late."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(site + path)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
+    shift = page.evaluate("""() => new Promise(resolve => {
+        let total = 0;
+        new PerformanceObserver(list => list.getEntries().forEach(e => { if (!e.hadRecentInput) total += e.value; }))
+            .observe({type: 'layout-shift', buffered: true});
+        setTimeout(() => resolve(total), 100);
+    })""")
+    assert page.get_by_role("button", name="Menu").is_visible()
+    context.close()
+    assert shift < 0.02, f"{path or 'index'} : décalage de mise en page {shift:.3f}"

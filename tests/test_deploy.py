@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import make_project, run_build, tree_digest
+from conftest import REPO, make_project, run_build, tree_digest
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -20,7 +21,8 @@ def git(cwd: Path, *args: str) -> str:
 def repo(tmp_path: Path) -> tuple[Path, Path]:
     """The fixture course committed in a git repository whose `origin` is a bare repository in tmp_path."""
     project = make_project(tmp_path / "projet")
-    (project / ".gitignore").write_text("/site/\n/.build.lock\n", encoding="utf-8")
+    # the repository's own ignore list: what a build leaves beside the sources (site/, lock, caches)
+    shutil.copy(REPO / ".gitignore", project / ".gitignore")
     remote = tmp_path / "distant.git"
     git(tmp_path, "init", "--quiet", "--bare", str(remote))
     git(project, "init", "--quiet", "-b", "main")

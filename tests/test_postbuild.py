@@ -40,7 +40,7 @@ def test_publication_files_with_a_site_url(project):
         "User-agent: *\nAllow: /\nSitemap: https://exemple.github.io/cours-essai/sitemap.xml\n")
     locs = re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text())
     assert locs == ["https://exemple.github.io/cours-essai/"] + [
-        f"https://exemple.github.io/cours-essai/{p}.html" for p in ("avant-propos", "bases", "suite")]
+        f"https://exemple.github.io/cours-essai/{p}.html" for p in ("avant-propos", "bases", "suite", "glossaire")]
     assert not (site / "CNAME").exists()
 
 
@@ -73,7 +73,9 @@ def test_social_image_is_a_deterministic_1200x630_png(project, tmp_path):
     data = (project / "site" / "static" / "social.png").read_bytes()
     assert png_size(data) == (1200, 630)
     assert b"tIME" not in data and b"tEXt" not in data
-    assert social_png("Cours d’essai", "Sous-titre") == social_png("Cours d’essai", "Sous-titre")
+    first = social_png("Cours d’essai", "Sous-titre")
+    social_png.cache_clear()
+    assert social_png("Cours d’essai", "Sous-titre") == first       # drawn again, same bytes
     assert social_png("Cours d’essai") != social_png("Cours d’été")
     other = make_project(tmp_path / "autre")
     assert run_build(other).returncode == 0
@@ -151,7 +153,11 @@ def test_llms_txt_and_markdown_copies(project):
         "## Chapitres\n\n"
         "- [Avant-propos](https://exemple.github.io/cours-essai/avant-propos.md): Pourquoi ce cours d’essai existe.\n"
         "- [1 Les bases](https://exemple.github.io/cours-essai/bases.md): Titres, listes, tableaux, code et formules.\n"
-        "- [2 La suite](https://exemple.github.io/cours-essai/suite.md)\n")
+        "- [2 La suite](https://exemple.github.io/cours-essai/suite.md)\n\n"
+        "## Glossaire\n\n"
+        "- [Glossaire](https://exemple.github.io/cours-essai/glossaire.md): les termes du cours et leur définition\n")
+    assert (site / "glossaire.md").read_text(encoding="utf-8").startswith(
+        "# Glossaire\n\n**attention** (*attention*)\n: Mécanisme qui pondère les autres mots d’une séquence.\n")
     source = (project / "content" / "01-bases.md").read_text(encoding="utf-8")
     copy = (site / "bases.md").read_text(encoding="utf-8")
     assert copy.startswith("# 1 Les bases\n\nUn paragraphe avec du `code en ligne ; intact ?`")

@@ -135,7 +135,10 @@ def crawl(browser, base: str, site_url: str) -> Crawl:  # noqa: F811
         seen.add(url)
         current["url"] = url
         response = page.goto(url, wait_until="load")
+        # lazy images below the fold load only when scrolled to: load them all, then wait for them
+        page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
         page.wait_for_load_state("networkidle")
+        page.wait_for_function("[...document.images].every(i => i.complete)")
         report.pages.append(url[len(base):] or "/")
         if response is None or response.status != 200:
             report.broken.append(f"{url}: page en HTTP {response.status if response else '?'}")

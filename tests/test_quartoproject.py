@@ -74,7 +74,7 @@ def test_missing_quarto_project(project):
     assert "config.yaml:16: « quarto_project » : fichier « _quarto.yml » introuvable" in result.stderr
 
 
-def test_export_turns_attention_figures_into_static_svg(tmp_path):
+def test_export_of_the_course_prints_figures_and_hides_answers(tmp_path):
     """The real course: every attention figure becomes a self-contained SVG image Quarto can print."""
     import shutil
     import xml.etree.ElementTree as ET
@@ -90,6 +90,11 @@ def test_export_turns_attention_figures_into_static_svg(tmp_path):
     assert result.returncode == 0, result.stderr
     chapter = (dest / "01-transformers.md").read_text(encoding="utf-8")
     assert "{.attention" not in chapter
+    # Quizzes: choices without ticks, answers folded away in a callout (Quarto prints them at the end).
+    assert "- [x]" not in chapter and "- [ ]" not in chapter and "{.quiz" not in chapter
+    assert ('- C\'est faux pour l\'entraînement, vrai pour la génération\n\n'
+            '::: {.callout-tip collapse="true" title="Voir la réponse"}\n'
+            'Réponse : C\'est faux pour l\'entraînement, vrai pour la génération.') in chapter
     svgs = sorted(p.name for p in (dest / "figures").glob("*.svg"))
     assert svgs == ["animal-fatigue.svg", "animal-large.svg", "chat-fatigue.svg", "exemple-calcul.svg"]
     assert "(Couche 4, tête 2.)](figures/animal-fatigue.svg){#fig-attention-animal-fatigue}" in chapter

@@ -127,7 +127,7 @@ def test_page_reloads_on_save_and_shows_errors_over_the_last_good_site(browser, 
 
     chapter.write_text(original.replace("Texte « entre guillemets » et fin.", "Texte modifié en direct."),
                        encoding="utf-8")
-    page.wait_for_function("() => document.querySelector('article').textContent.includes('Texte modifié')",
+    page.wait_for_function("() => (document.querySelector('article')?.textContent ?? '').includes('Texte modifié')",
                            timeout=20000)
 
     chapter.write_text(original.replace('title: "La suite"', 'title: "La suite'), encoding="utf-8")
@@ -139,7 +139,7 @@ def test_page_reloads_on_save_and_shows_errors_over_the_last_good_site(browser, 
 
     chapter.write_text(original, encoding="utf-8")
     overlay.wait_for(state="detached", timeout=20000)
-    page.wait_for_function("() => document.querySelector('article').textContent.includes('entre guillemets')",
+    page.wait_for_function("() => (document.querySelector('article')?.textContent ?? '').includes('entre guillemets')",
                            timeout=20000)
     context.close()
 
@@ -161,3 +161,85 @@ def test_a_project_that_never_built_waits_then_shows_the_site(browser, tmp_path)
         context.close()
     finally:
         server.stop()
+
+
+def raw_status(url: str, raw_path: str) -> int:
+    """Status of a GET whose path is sent byte for byte (no client-side normalisation of ``..``)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        connection.putrequest("GET", raw_path, skip_accept_encoding=True)
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_escapes_encoded_or_not_and_symlinked_folders_are_404(preview, tmp_path):
+    root, server = preview
+    outside = tmp_path / "dehors"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret", encoding="utf-8")
+    (root / "site" / "dossier-lien").symlink_to(outside, target_is_directory=True)
+    assert raw_status(server.url, "/bases.html") == 200
+    for path in ("/../config.yaml", "/../../etc/passwd", "/%2e%2e/config.yaml", "/%2E%2E/config.yaml",
+                 "/%252e%252e/config.yaml", "/..%252fconfig.yaml", "/static/%2e%2e/%2e%2e/config.yaml",
+                 "/static/..%2F..%2Fconfig.yaml", "/.%2e/config.yaml", "//etc/passwd", "/%2fetc%2fpasswd",
+                 "/dossier-lien/secret.txt", "/static/..\\..\\config.yaml", "/bases.html%00.txt",
+                 "/content/01-bases.md", "/config.yaml"):
+        assert raw_status(server.url, path) == 404, path
+
+
+def test_listens_on_the_loopback_interface_only(preview):
+    """Nothing but this machine can reach the preview: its listening socket is bound to 127.0.0.1."""
+    _, server = preview
+    port = int(server.url.rstrip("/").rsplit(":", 1)[1])
+    bound = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, local_port = local.split(":")
+            if state == "0A" and int(local_port, 16) == port:  # 0A = LISTEN
+                bound.append(address)
+    assert bound == ["0100007F"], bound  # 127.0.0.1, little-endian; no 0.0.0.0 nor IPv6 socket
+
+
+def test_survives_200_concurrent_requests(preview):
+    from concurrent.futures import ThreadPoolExecutor
+
+    root, server = preview
+    expected = {name: (root / "site" / name).read_bytes() for name in ("static/site.css", "404.html")}
+
+    def fetch(i: int) -> tuple[int, bool]:
+        name = "static/site.css" if i % 2 else "404.html"
+        with urllib.request.urlopen(server.url + name, timeout=10) as response:
+            body = response.read()
+        return response.status, body.startswith(expected[name][:200]) and len(body) >= len(expected[name])
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        results = list(pool.map(fetch, range(200)))
+    assert results == [(200, True)] * 200
+    assert time.monotonic() - start < 10
+
+
+def test_a_client_leaving_mid_response_does_not_hurt_the_server(preview):
+    import socket
+    import struct
+
+    root, server = preview
+    (root / "site" / "gros.bin").write_bytes(os.urandom(1024) * 32 * 1024)  # 32 MB: longer than any buffer
+    port = int(server.url.rstrip("/").rsplit(":", 1)[1])
+    for _ in range(5):
+        client = socket.create_connection(("127.0.0.1", port), timeout=5)
+        client.sendall(b"GET /gros.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert client.recv(4096).startswith(b"HTTP/1.1 200")
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not FIN
+        client.close()
+    time.sleep(0.5)
+    assert status(server.url + "bases.html") == 200
+    assert server.process.poll() is None
+    assert not any("Traceback" in line or "Error" in line for line in server.log), "".join(server.log)

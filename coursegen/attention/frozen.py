@@ -111,6 +111,16 @@ def _get(obj: dict, key: str, kind, where: str = ""):
 def _matrix(value, rows: int, cols: int, what: str, lo: int | None = None, hi: int | None = None) -> None:
     _need(isinstance(value, list) and len(value) == rows,
           f"{what} : {rows} lignes attendues, {len(value) if isinstance(value, list) else 0} trouvées")
+    # Fast path, the same checks done by C loops: every row a list of ``cols`` plain ints (``type(True)`` is
+    # bool, so booleans fail it) within [lo, hi]. Only a matrix that fails it is walked value by value below,
+    # to name the first faulty row and value.
+    if all(type(row) is list and len(row) == cols for row in value):
+        kinds = set()
+        for row in value:
+            kinds.update(map(type, row))
+        if kinds <= {int} and (not cols or not value or (
+                (lo is None or min(map(min, value)) >= lo) and (hi is None or max(map(max, value)) <= hi))):
+            return
     for i, row in enumerate(value):
         _need(isinstance(row, list) and len(row) == cols,
               f"{what}, ligne {i + 1} : {cols} colonnes attendues "

@@ -250,3 +250,81 @@
     link.appendChild(marker);
   });
 })();
+
+// Self-check quizzes: the answer is checked in the page (nothing is sent anywhere); the feedback is
+// announced by the quiz's live region. Without JavaScript, « Voir la réponse » (<details>) still works.
+(function () {
+  "use strict";
+  var NNBSP = "\u202f";
+
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[\s\u00a0\u202f]+/g, "").replace(/,/g, ".").replace(/[.!]+$/, "");
+  }
+
+  document.querySelectorAll(".quiz[data-reponse]").forEach(function (quiz) {
+    var button = quiz.querySelector(".quiz-check");
+    var feedback = quiz.querySelector(".quiz-feedback");
+    var solution = quiz.querySelector(".quiz-solution");
+    var field = quiz.querySelector(".quiz-text");
+    var expected;
+    try { expected = JSON.parse(quiz.getAttribute("data-reponse")); } catch (e) { return; }
+    if (!button || !feedback || !Array.isArray(expected)) return;
+    var pending = null;
+
+    function say(text, state) {
+      // Emptied first so that the same message is announced again after a new attempt.
+      feedback.textContent = "";
+      feedback.className = "quiz-feedback" + (state ? " is-" + state : "");
+      clearTimeout(pending);
+      pending = setTimeout(function () { feedback.textContent = text; }, 60);
+    }
+
+    function check() {
+      var right;
+      if (field) {
+        var answer = fold(field.value);
+        if (!answer) { say("Écrivez d’abord votre réponse.", ""); field.focus(); return; }
+        right = expected.some(function (a) { return fold(String(a)) === answer; });
+      } else {
+        var chosen = Array.prototype.slice.call(quiz.querySelectorAll("input:checked"))
+          .map(function (input) { return Number(input.value); });
+        if (!chosen.length) { say("Choisissez d’abord une réponse.", ""); return; }
+        right = chosen.length === expected.length && expected.every(function (n) { return chosen.indexOf(n) >= 0; });
+      }
+      if (right) {
+        say("Bonne réponse" + NNBSP + "! L’explication est affichée ci-dessous.", "right");
+        if (solution) solution.open = true;
+      } else if (!field && expected.length > 1) {
+        say("Pas tout à fait… Il y a " + expected.length + " bonnes réponses\u00a0: réessayez, ou ouvrez «" + NNBSP + "Voir la réponse" + NNBSP + "».", "wrong");
+      } else {
+        say("Pas tout à fait… Réessayez, ou ouvrez «" + NNBSP + "Voir la réponse" + NNBSP + "».", "wrong");
+      }
+    }
+
+    button.hidden = false;
+    button.addEventListener("click", check);
+    if (field) {
+      field.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); check(); }
+      });
+    }
+  });
+})();
+
+// Printing: answers and folded callouts are printed open (CSS ::details-content does it where supported),
+// then put back as they were.
+(function () {
+  "use strict";
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      return true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+})();

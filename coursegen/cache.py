@@ -1,0 +1,136 @@
+"""The build cache in ``.cache/build/`` at the project root (git-ignored): results named by a hash of all they depend on.
+
+A key is the SHA-256 of its parts and of ``code_version()`` (every file of ``coursegen/``, the Python version
+and the installed distributions), so a change of code, dependency, config or template gives other keys: a
+stale entry is never looked up, and entries not used by the last build are pruned. An entry is the SHA-256 of
+its payload, a newline, then the payload; one that does not match its checksum or cannot be decoded is treated
+as absent and rewritten. The cache never changes a byte of the site, only how fast it is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = ".cache/build"
+PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of what the output depends on besides the project: this package, Python, the installed packages."""
+    import sysconfig
+
+    h = hashlib.sha256(sys.version.encode())
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for where in sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}):
+        if os.path.isdir(where):  # the dist-info folder names carry every installed version
+            h.update("\0".join(sorted(n for n in os.listdir(where) if n.endswith(".dist-info"))).encode())
+    return h.hexdigest()
+
+
+def digest(*parts: Any) -> str:
+    """SHA-256 of ``parts`` (bytes as they are, anything else through ``repr``) and of the code version."""
+    h = hashlib.sha256(code_version().encode())
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    """Names and bytes of every file below ``folder`` (templates, frozen data)."""
+    if not folder.is_dir():
+        return digest("absent")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return digest(*[item for p in files for item in (p.relative_to(folder).as_posix(), p.read_bytes())])
+
+
+class Cache:
+    """Entries grouped by kind (``facts``, ``pages``, ``files``); ``Cache(None)`` is a disabled cache."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.path = root / CACHE_DIR if root is not None else None
+        self.used: dict[str, set[str]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.path is not None
+
+    def _file(self, kind: str, key: str) -> Path:
+        assert self.path is not None
+        return self.path / kind / key
+
+    def mark(self, kind: str, key: str) -> None:
+        """Keep ``key`` at the next ``prune`` (entries read or written by worker processes)."""
+        self.used.setdefault(kind, set()).add(key)
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
+        if self.path is None:
+            return None
+        self.used.setdefault(kind, set()).add(key)
+        try:
+            raw = self._file(kind, key).read_bytes()
+        except OSError:
+            return None
+        checksum, _, payload = raw.partition(b"\n")
+        if checksum != hashlib.sha256(payload).hexdigest().encode():
+            return None  # truncated or altered: rebuilt and rewritten
+        return payload
+
+    def put_bytes(self, kind: str, key: str, payload: bytes) -> None:
+        if self.path is None:
+            return
+        self.used.setdefault(kind, set()).add(key)
+        target = self._file(kind, key)
+        tmp = target.with_name(f".{key}.tmp-{os.getpid()}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            os.replace(tmp, target)
+        except OSError:  # read-only or full disk: the build goes on uncached, its output is the same
+            tmp.unlink(missing_ok=True)
+
+    def get(self, kind: str, key: str) -> Any:
+        """The JSON value stored under ``key``, or None if absent, corrupted or undecodable."""
+        payload = self.get_bytes(kind, key)
+        if payload is None:
+            return None
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return None
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        self.put_bytes(kind, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def prune(self) -> None:
+        """Remove the entries this build did not use (older versions of pages, templates, code)."""
+        if self.path is None or not self.path.is_dir():
+            return
+        for folder in self.path.iterdir():
+            if not folder.is_dir():
+                continue
+            keep = self.used.get(folder.name, set())
+            for entry in folder.iterdir():
+                if entry.name in keep:
+                    continue
+                if entry.is_dir():
+                    import shutil
+
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+
+    def folder(self, kind: str, key: str) -> Path | None:
+        """A folder entry (the search index): the caller checks what it reads (see ``search.py``)."""
+        if self.path is None:
+            return None
+        self.mark(kind, key)
+        return self.path / kind / key

@@ -1,0 +1,376 @@
+"""Parse and render the chapters: in this process or in forked workers, reusing what the cache holds.
+
+Two passes, as the pipeline needs: ``parse()`` gives every chapter's headings, figures and ids (enough for
+navigation); ``render()`` turns each chapter into its whole page once navigation is known. A worker keeps
+the tokens of the chapters it parsed and renders those same chapters, so nothing is parsed twice.
+
+Cache (``coursegen/cache.py``): the facts of a chapter are keyed by the chapter itself (front matter and
+expanded body); its page by that key plus a signature of everything else it shows (navigation and link
+targets of the whole course, config, templates, glossary, attention data, downloads). Pages whose render
+reported an error are never stored. The result — pages and problems, in course order — is the same whether
+it came from one process, several, or the cache.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .cache import Cache, digest
+from .content import Chapter
+from .errors import Problems, SiteError
+
+# Below this many chapters to parse or render, forking costs more than it saves (≈ 10 ms per chapter).
+MIN_PARALLEL = 24
+
+
+@dataclass
+class Rendered:
+    """One chapter's page and what the rest of the build needs from its render."""
+
+    html: bytes          # UTF-8: half the memory of a str holding « ’ » for a thousand pages
+    search: str
+    assets: list[str] = field(default_factory=list)
+    external_links: list[tuple[str, int]] = field(default_factory=list)
+    problems: list[tuple] = field(default_factory=list)      # SiteError fields, in report order
+    glossary_uses: list[str] = field(default_factory=list)
+    template_error: tuple | None = None                      # raised in phase 2, as a serial build would
+
+
+def _problem_tuples(problems: Problems) -> list[tuple]:
+    return [(p.path, p.line, p.message, p.hint, p.severity) for p in problems.items]
+
+
+def _facts(page) -> dict:
+    return {"headings": [[h.level, h.id, h.text, h.line, h.numbered] for h in page.headings],
+            "figures": [[f.id, f.kind, f.line, f.attrs] for f in page.figures],
+            "ids": sorted(page.ids)}
+
+
+def _page_from_facts(chapter: Chapter, facts: dict):
+    from .markdown import Figure, Heading, ParsedPage  # noqa: F401 - dataclasses only, no engine
+
+    return ParsedPage(chapter, None, {"source": chapter.source, "body_line": chapter.body_line},
+                      [Heading(*h) for h in facts["headings"]],
+                      [Figure(i, k, line, attrs=a) for i, k, line, a in facts["figures"]], set(facts["ids"]))
+
+
+def chapter_key(chapter: Chapter) -> str:
+    return digest("chapter", chapter)
+
+
+def nav_signature(site) -> str:
+    """Everything of the course a page can show besides its own body: titles, numbers, order, link targets."""
+    pages = [(p.slug, p.url, p.title, p.number, p.description, p.source,
+              [(h.level, h.id, h.text, h.number) for h in p.toc]) for p in site.pages]
+    anchors = sorted((url, sorted((i, t.label, t.title) for i, t in a.items())) for url, a in site.anchors.items())
+    return digest("nav", pages, anchors, sorted((k, t.page, t.label) for k, t in site.targets.items()))
+
+
+@dataclass
+class RenderContext:
+    """What rendering a chapter needs besides the chapter: built in the parent, inherited by forked workers."""
+
+    config: Any
+    figures: Any                                   # AttentionFigures
+    glossary: list
+    glossary_page: str
+    page_template: Callable[..., Callable]        # site -> (nav, body_html) -> page html (may raise SiteError)
+    signature: str = ""                            # config, templates, glossary, attention data, downloads
+
+
+class _Worker:
+    """The chapters one process parses and renders, and the tokens it keeps in between."""
+
+    def __init__(self, chapters: list[Chapter], keys: list[str], cache: Cache, context: RenderContext) -> None:
+        self.chapters = chapters
+        self.keys = keys
+        self.cache = cache
+        self.context = context
+        self.parsed: dict[int, Any] = {}
+        self.site = None
+        self.pages: list = []               # numbered by navigation (facts only, or with tokens)
+
+    def _parse(self, i: int):
+        from .markdown import parse_page
+
+        problems = Problems()
+        page = parse_page(self.chapters[i], problems)
+        self.parsed[i] = page
+        return page, problems
+
+    def parse(self, indexes: list[int]) -> list[tuple[int, dict, list[tuple]]]:
+        out = []
+        for i in indexes:
+            page, problems = self._parse(i)
+            facts, found = _facts(page), _problem_tuples(problems)
+            self.cache.put("facts", self.keys[i], {"facts": facts, "problems": found})
+            out.append((i, facts, found))
+        return out
+
+    def navigate(self, facts: list[dict]) -> None:
+        """In a worker forked before navigation existed: the same navigation, built from every chapter's facts."""
+        from .nav import build_nav
+
+        self.pages = [self.parsed.get(i) or _page_from_facts(c, facts[i]) for i, c in enumerate(self.chapters)]
+        self.site = build_nav(self.pages)
+
+    def _tokens(self, i: int):
+        """The chapter parsed with its tokens, its headings and figures numbered as navigation numbered them."""
+        page = self.parsed.pop(i, None)
+        if page is not None:
+            return page
+        page = self._parse(i)[0]
+        self.parsed.pop(i)
+        numbered = self.pages[i]
+        for mine, theirs in ((page.headings, numbered.headings), (page.figures, numbered.figures)):
+            for new, old in zip(mine, theirs):
+                new.number = old.number
+        return page
+
+    def render(self, jobs: list[tuple[int, str]]) -> list[tuple[int, Rendered]]:
+        from .glossary import link_terms
+        from .htmlrender import install_rules, render_page
+        from .search import search_document
+
+        install_rules()
+        site, context = self.site, self.context
+        template = context.page_template(site) if context.page_template else None  # None: ``check`` writes nothing
+        out = []
+        for i, page_key in jobs:
+            page = self._tokens(i)
+            nav = site.pages[i]
+            page.env["content_root"] = context.config.content_path
+            problems = Problems()
+            uses = link_terms(page.tokens, context.glossary, context.glossary_page)
+            result = render_page(page, nav, site, problems, context.figures.renderer_for(page.chapter.source))
+            rendered = Rendered(b"", search_document(nav.title, nav.number, result.html, context.config.language),
+                                sorted(result.assets), list(result.external_links), _problem_tuples(problems),
+                                sorted(uses))
+            try:
+                rendered.html = template(nav, result.html).encode("utf-8") if template else b""
+            except SiteError as exc:
+                rendered.template_error = (exc.path, exc.line, exc.message, exc.hint, exc.severity)
+            if not problems.errors and rendered.template_error is None:
+                self.cache.put_bytes("pages", page_key, _entry(rendered))
+            out.append((i, rendered))
+            del page  # tokens are the bulk of a worker's memory
+        return out
+
+
+def _serve(conn, worker: _Worker) -> None:
+    """A forked worker's loop: one request in, one answer out, until the pipe closes."""
+    import pickle
+
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        try:
+            if request[0] == "parse":
+                answer: Any = ("ok", worker.parse(request[1]))
+            elif request[0] == "render":
+                if request[1] is not None:
+                    worker.navigate(request[1])
+                answer = ("ok", worker.render(request[2]))
+            else:
+                return
+        except BaseException as exc:  # reported by the parent, which re-raises it
+            import traceback
+
+            answer = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        try:
+            conn.send(answer)
+        except (pickle.PicklingError, TypeError) as exc:
+            conn.send(("error", f"résultat non transmissible : {exc}"))
+
+
+class _Pool:
+    """``jobs`` forked processes, each a ``_Worker`` with its own share of the chapters."""
+
+    def __init__(self, jobs: int, worker: _Worker) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self.conns = []
+        self.procs = []
+        for _ in range(jobs):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(child, worker), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def ask(self, requests: list[tuple]) -> list:
+        """Send one request to each worker (``None`` skips it), then gather the answers in worker order."""
+        for conn, request in zip(self.conns, requests):
+            if request is not None:
+                conn.send(request)
+        answers = []
+        for conn, request in zip(self.conns, requests):
+            if request is None:
+                answers.append([])
+                continue
+            try:
+                status, value = conn.recv()
+            except EOFError:
+                raise RuntimeError("un processus de rendu s'est arrêté sans répondre") from None
+            if status != "ok":
+                raise RuntimeError(f"échec d'un processus de rendu : {value}")
+            answers.append(value)
+        return answers
+
+    def close(self) -> None:
+        for conn in self.conns:  # a forked child holds a copy of this end too: closing it is no end-of-file
+            try:
+                conn.send(("stop",))
+            except OSError:
+                pass  # that worker is already gone
+            conn.close()
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+
+
+def _split(indexes: list[int], weights: list[int], parts: int) -> list[list[int]]:
+    """Contiguous shares of about equal weight (body length), each in course order."""
+    total = sum(weights[i] for i in indexes) or 1
+    shares: list[list[int]] = [[] for _ in range(parts)]
+    acc = 0
+    for i in indexes:
+        shares[min(parts - 1, acc * parts // total)].append(i)
+        acc += weights[i]
+    return shares
+
+
+class ChapterBatch:
+    """The chapters of one build; ``jobs`` = 1 keeps everything in this process."""
+
+    def __init__(self, chapters: list[Chapter], cache: Cache, context: RenderContext, jobs: int = 0) -> None:
+        self.chapters = chapters
+        self.cache = cache
+        self.jobs = jobs if jobs > 0 else default_jobs()
+        self.keys = [chapter_key(c) for c in chapters]
+        self.worker = _Worker(chapters, self.keys, cache, context)
+        self.facts: list[dict] = []
+        self.pool: _Pool | None = None
+        self.owner: dict[int, int] = {}             # chapter -> worker that parsed it (and keeps its tokens)
+        self.weights = [len(c.body) for c in chapters]
+
+    def _start(self, count: int) -> bool:
+        if self.pool is None and self.jobs > 1 and count >= MIN_PARALLEL:
+            self.pool = _Pool(self.jobs, self.worker)
+        return self.pool is not None
+
+    def parse(self, problems: Problems) -> list:
+        """Every chapter's ParsedPage (tokens only where parsed in this process); problems in course order."""
+        found: dict[int, tuple[dict, list]] = {}
+        missing = []
+        for i, key in enumerate(self.keys):
+            entry = self.cache.get("facts", key)
+            if isinstance(entry, dict) and "facts" in entry and "problems" in entry:
+                found[i] = (entry["facts"], entry["problems"])
+            else:
+                missing.append(i)
+        if self._start(len(missing)):
+            assert self.pool is not None
+            shares = _split(missing, self.weights, self.jobs)
+            for k, answer in enumerate(self.pool.ask([("parse", s) if s else None for s in shares])):
+                for i, facts, probs in answer:
+                    found[i] = (facts, probs)
+                    self.owner[i] = k
+        else:
+            for i, facts, probs in self.worker.parse(missing):
+                found[i] = (facts, probs)
+        pages = []
+        self.facts = [found[i][0] for i in range(len(self.chapters))]
+        for i, chapter in enumerate(self.chapters):
+            self.cache.mark("facts", self.keys[i])
+            facts, probs = found[i]
+            for p in probs:
+                problems.add(SiteError(*p))
+            page = self.worker.parsed.get(i)
+            pages.append(page if page is not None else _page_from_facts(chapter, facts))
+        return pages
+
+    def render(self, site, pages: list) -> list[Rendered]:
+        """Every chapter's page, in course order: from the cache, or rendered here or by the worker that parsed it.
+
+        ``site`` and ``pages`` are the navigation built from ``parse()``'s pages (which it numbered)."""
+        context = self.worker.context
+        self.worker.site, self.worker.pages = site, pages
+        common = digest("page", context.signature, nav_signature(site))
+        results: dict[int, Rendered] = {}
+        todo: list[tuple[int, str]] = []
+        for i, key in enumerate(self.keys):
+            page_key = digest(common, key)
+            self.cache.mark("pages", page_key)
+            rendered = _from_entry(self.cache.get_bytes("pages", page_key), context.config.content_path)
+            if rendered is None:
+                todo.append((i, page_key))
+            else:
+                results[i] = rendered
+        if self._start(len(todo)):
+            assert self.pool is not None
+            shares: list[list[tuple[int, str]]] = [[] for _ in range(self.jobs)]
+            free = [job for job in todo if job[0] not in self.owner]
+            for job in todo:
+                if job[0] in self.owner:
+                    shares[self.owner[job[0]]].append(job)
+            for k, share in enumerate(_split([j[0] for j in free], self.weights, self.jobs)):
+                shares[k] += [job for job in free if job[0] in set(share)]
+            # Workers forked before navigation existed get it in the request; the others inherited it.
+            requests = [("render", self.facts if self.owner else None, sorted(s)) if s else None for s in shares]
+            for answer in self.pool.ask(requests):
+                results.update(answer)
+        else:
+            results.update(self.worker.render(todo))
+        return [results[i] for i in range(len(self.chapters))]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+def _entry(rendered: Rendered) -> bytes:
+    """A page's cache entry: one line of JSON (everything but the page), then the page's bytes as written."""
+    import json
+
+    meta = {k: v for k, v in rendered.__dict__.items() if k != "html"}
+    return json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" + rendered.html
+
+
+def _from_entry(payload: bytes | None, content_root) -> Rendered | None:
+    """A cached page, if well formed and if every file it links to is still there (else it is rendered again)."""
+    import json
+
+    if payload is None:
+        return None
+    head, _, html = payload.partition(b"\n")
+    try:
+        rendered = Rendered(html=html, **json.loads(head))
+        rendered.external_links = [tuple(x) for x in rendered.external_links]
+        rendered.problems = [tuple(x) for x in rendered.problems]
+        if not isinstance(rendered.search, str) or rendered.template_error is not None:
+            return None
+    except (TypeError, ValueError):
+        return None
+    root = content_root.resolve()
+    for rel in rendered.assets:  # the checks ``htmlrender._use_asset`` made when the page was rendered
+        target = content_root / rel
+        if not target.is_file() or not target.resolve().is_relative_to(root):
+            return None
+    return rendered
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)

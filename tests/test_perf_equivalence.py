@@ -1,0 +1,184 @@
+"""Speed never changes the site: serial, parallel and cached builds give the same bytes and the same problems.
+
+The cache (``.cache/build/``) must be used when it is valid (else these tests could not fail), never when a
+template, the config or the code changed, and a corrupted entry is rebuilt, never trusted nor fatal.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import make_project
+from coursegen import cache as cache_module, chapters
+from coursegen.cache import CACHE_DIR
+from coursegen.pipeline import build
+
+MARK = "page-falsifiee-dans-le-cache"
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def built(root: Path, out: Path, **options) -> tuple[dict[str, bytes], list[str]]:
+    report = build(root, output=out, **options)
+    assert report.written, [str(p) for p in report.problems.items]
+    return read_tree(out), [f"{p.severity} {p}" for p in report.problems.items]
+
+
+def falsify_cached_pages(root: Path) -> int:
+    """Rewrite every cached page with a visible mark and a *valid* checksum: used as is if the key matches."""
+    store = cache_module.Cache(root)
+    entries = sorted((root / CACHE_DIR / "pages").iterdir())
+    for entry in entries:
+        payload = store.get_bytes("pages", entry.name)
+        assert payload is not None
+        head, _, page = payload.partition(b"\n")  # one line of JSON, then the page as written
+        store.put_bytes("pages", entry.name, head + b"\n" + page.replace(b"</main>", f"<p>{MARK}</p></main>".encode()))
+    return len(entries)
+
+
+def marked(tree: dict[str, bytes]) -> list[str]:
+    return [name for name, data in tree.items() if MARK.encode() in data]
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    project = make_project(tmp_path / "projet")
+    shutil.rmtree(project / ".cache", ignore_errors=True)  # a build run by hand in tests/fixtures/ leaves one
+    return project
+
+
+@pytest.fixture
+def reference(course: Path, tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The site built the plain way: one process, no cache."""
+    return built(course, tmp_path / "reference", jobs=1, cache=False)
+
+
+@pytest.fixture
+def pool_always(monkeypatch):
+    """Fork workers even for the few chapters of the fixture course."""
+    monkeypatch.setattr(chapters, "MIN_PARALLEL", 1)
+
+
+def test_parallel_build_is_byte_identical(course, tmp_path, reference, pool_always):
+    tree, problems = built(course, tmp_path / "parallele", jobs=2, cache=False)
+    assert tree == reference[0]
+    assert problems == reference[1]
+    assert not (course / ".cache").exists()
+
+
+def test_cached_builds_are_byte_identical_in_every_mode(course, tmp_path, reference, pool_always):
+    cold = built(course, tmp_path / "froid", jobs=1)                  # fills the cache
+    assert any((course / CACHE_DIR / "pages").iterdir())
+    warm = built(course, tmp_path / "chaud", jobs=2)                  # every page from the cache
+    shutil.rmtree(course / CACHE_DIR / "pages")
+    forked_late = built(course, tmp_path / "tardif", jobs=2)          # facts cached: workers forked after nav
+    shutil.rmtree(course / CACHE_DIR)
+    forked_early = built(course, tmp_path / "tot", jobs=2)            # nothing cached: workers parse and render
+    for result in (cold, warm, forked_late, forked_early):
+        assert result[0] == reference[0]
+        assert result[1] == reference[1]
+
+
+def test_valid_cache_entries_are_used(course, tmp_path):
+    """The control for the tests below: a cached page is taken as it is when nothing changed."""
+    built(course, tmp_path / "premier")
+    assert falsify_cached_pages(course) >= 2
+    tree, _ = built(course, tmp_path / "second")
+    assert marked(tree)
+
+
+@pytest.mark.parametrize("change", ["template", "config", "code"])
+def test_stale_cache_is_never_used(course, tmp_path, monkeypatch, change):
+    built(course, tmp_path / "premier")
+    falsify_cached_pages(course)
+    if change == "template":
+        base = course / "templates" / "base.html"
+        base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- pied modifié -->\n</footer>"),
+                        encoding="utf-8")
+    elif change == "config":
+        config = course / "config.yaml"
+        config.write_text(_retitled(config.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        monkeypatch.setattr(cache_module, "code_version", lambda: "une autre version du code")
+    tree, _ = built(course, tmp_path / "apres")
+    assert not marked(tree)
+    reference, _ = built(course, tmp_path / "sans-cache", cache=False)
+    assert tree == reference
+    if change == "template":
+        assert b"pied modifi" in tree["index.html"] and b"pied modifi" in next(
+            data for name, data in tree.items() if name.endswith(".html") and name not in ("index.html", "404.html"))
+
+
+def _retitled(config_text: str) -> str:
+    lines = config_text.splitlines(keepends=True)
+    for k, line in enumerate(lines):
+        if line.startswith("title:"):
+            lines[k] = 'title: "Un tout autre titre"\n'
+            return "".join(lines)
+    raise AssertionError("config.yaml sans title:")
+
+
+def test_corrupted_cache_entries_are_rebuilt_not_fatal(course, tmp_path, reference):
+    built(course, tmp_path / "premier")
+    damaged = 0
+    for entry in sorted((course / CACHE_DIR).rglob("*")):
+        if entry.is_file() and entry.stat().st_size > 2:
+            data = entry.read_bytes()
+            # one flipped byte in the middle, or the file cut in half
+            entry.write_bytes(data[: len(data) // 2] if damaged % 2 else
+                              data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 0x20]) + data[len(data) // 2 + 1:])
+            damaged += 1
+    assert damaged >= 4  # facts, pages, files and the saved search index were all hit
+    tree, problems = built(course, tmp_path / "apres")
+    assert tree == reference[0]
+    assert problems == reference[1]
+    tree, _ = built(course, tmp_path / "encore")  # the rewritten entries are good again
+    assert tree == reference[0]
+
+
+def test_cache_stays_out_of_check_and_of_the_site(course, tmp_path):
+    report = build(course, write=False, lint=True)
+    assert not report.problems.errors
+    assert not (course / ".cache").exists()
+    tree, _ = built(course, tmp_path / "site")
+    assert not [name for name in tree if name.startswith(".cache")]
+
+
+def test_serve_indexes_in_the_background_and_build_never_ships_a_stale_index(course, tmp_path):
+    from coursegen.search import replace_index
+
+    out = tmp_path / "site"
+    built(course, out)
+    old_index = read_tree(out / "pagefind")
+    chapter = course / "content" / "01-bases.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUn paragraphe sur les hippocampes.\n",
+                       encoding="utf-8")
+
+    report = build(course, output=out, search_later=True)       # what ``serve`` does
+    assert report.written and report.pending_index is not None
+    assert read_tree(out / "pagefind") == old_index              # served at once, with the previous index
+    replace_index(out, report.pending_index(tmp_path / "index"))  # then the fresh one, from the background
+    reference, _ = built(course, tmp_path / "reference", cache=False)
+    assert read_tree(out) == reference
+
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nEt sur les calmars.\n", encoding="utf-8")
+    report = build(course, output=out)                           # ``build``: the index is always current
+    assert report.pending_index is None
+    reference, _ = built(course, tmp_path / "reference-2", cache=False)
+    assert read_tree(out) == reference
+    assert read_tree(out / "pagefind") != old_index
+
+
+def test_a_cached_page_whose_image_is_gone_is_rendered_again(course, tmp_path):
+    built(course, tmp_path / "premier")
+    (course / "content" / "assets" / "schema.svg").unlink()
+    report = build(course, output=tmp_path / "second")
+    assert not report.written
+    assert [str(p) for p in report.problems.errors] == [
+        str(p) for p in build(course, output=tmp_path / "sans-cache", cache=False).problems.errors]
+    assert any("schema.svg" in p.message for p in report.problems.errors)
