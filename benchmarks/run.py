@@ -416,11 +416,11 @@ def main(argv: list[str] | None = None) -> int:
             times = incremental_builds(by_key["atelier"], n, inc_repeat)
             full = summary["atelier"]["median_s"]
             rows.append(("Atelier : python build.py à nouveau", times,
-                         "reconstruction complète (pas de cache)" if statistics.median(times) > 0.5 * full
-                         else "reconstruction partielle"))
+                         "cache des pages ; index Pagefind refait (texte changé)" if statistics.median(times) < full
+                         else "pas plus rapide qu'une construction propre"))
             if not args.no_serve:
                 rows.append(("Atelier : build.py serve → page servie", incremental_serve(by_key["atelier"], n, inc_repeat),
-                             "sondage 0,4 s + reconstruction"))
+                             "reconstruction en mémoire ; Pagefind ensuite, en tâche de fond"))
         if "mkdocs" in by_key and inc_repeat:
             reps = min(inc_repeat, args.slow_repeat) if n >= 1000 else inc_repeat
             rows.append(("MkDocs : mkdocs build à nouveau", incremental_builds(by_key["mkdocs"], n, reps),
