@@ -99,6 +99,9 @@ def test_search_in_french(page, site, query):
     first.wait_for()
     assert page.locator(".search-status").inner_text().endswith(f"pour « {query} ».")
     assert first.locator(".search-result-title").inner_text() == "1 Les bases" or "Les bases" in first.inner_text()
+    assert "\u200a" not in page.locator(".search-results").inner_text()  # the indexed copy's hair spaces
+    if "attention" in query:
+        assert "l’attention" in first.inner_text()  # shown as written, not « l’ attention »
     marks = first.locator("mark").all_inner_texts()
     assert marks and all(("mod" in m.lower() if "mod" in query else "attention" in m.lower()) for m in marks)
     first.locator(".search-result-title").click()

@@ -32,9 +32,12 @@
     return query.replace(ELISION, "$1").replace(/\s+/g, " ").trim();
   }
 
-  // « l’ attention » in excerpts comes from the indexed copy; show it as written in the page.
+  // The indexed copy separates elisions with a hair space (« l’ attention »): show text as the page has it.
+  function asWritten(text) { return text.replace(/\u200a/g, ""); }
+
   function appendExcerpt(parent, html) {
-    var doc = new DOMParser().parseFromString("<p>" + html.replace(/’ (?=<mark>|\p{L})/gu, "’") + "</p>", "text/html");
+    var cleaned = asWritten(html).replace(/’ (?=<mark>|\p{L})/gu, "’");
+    var doc = new DOMParser().parseFromString("<p>" + cleaned + "</p>", "text/html");
     doc.body.firstChild.childNodes.forEach(function (node) {
       if (node.nodeType === 3) parent.appendChild(document.createTextNode(node.textContent));
       else if (node.nodeName === "MARK") {
@@ -51,7 +54,7 @@
     var title = document.createElement("a");
     title.href = data.url;
     title.className = "search-result-title";
-    title.textContent = (data.meta && data.meta.title) || data.url;
+    title.textContent = asWritten((data.meta && data.meta.title) || data.url);
     item.appendChild(title);
     var excerpt = document.createElement("p");
     appendExcerpt(excerpt, data.excerpt || "");
@@ -63,7 +66,7 @@
         var li = document.createElement("li");
         var link = document.createElement("a");
         link.href = sub.url;
-        link.textContent = sub.title;
+        link.textContent = asWritten(sub.title);
         li.appendChild(link);
         var text = document.createElement("span");
         text.className = "search-sub-excerpt";
