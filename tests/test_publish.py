@@ -3,13 +3,11 @@ with 404.html for every missing path, and from file://. A crawler follows every 
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urldefrag, urlsplit
@@ -17,6 +15,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import pytest
 
 
+from browser import serve_folder
 from conftest import make_project, run_build
 
 SUBPATH_URL = "https://exemple.github.io/atelier-llm/"
@@ -60,14 +59,8 @@ class PagesHandler(SimpleHTTPRequestHandler):
 def serve_pages(site: Path, prefix: str) -> Iterator[str]:
     """Serve ``site`` under ``prefix`` on a free loopback port; yields the site's base URL."""
     handler = type("Handler", (PagesHandler,), {"prefix": prefix})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(site, handler, prefix) as url:
+        yield url
 
 
 _PAGE_FACTS = """() => ({
