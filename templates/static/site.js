@@ -31,7 +31,6 @@
   var sidebar = document.getElementById("sommaire");
   if (menu && sidebar) {
     menu.hidden = false;
-    document.body.classList.add("has-menu-toggle");
     menu.addEventListener("click", function () {
       var open = menu.getAttribute("aria-expanded") !== "true";
       menu.setAttribute("aria-expanded", open ? "true" : "false");
