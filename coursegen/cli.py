@@ -25,8 +25,9 @@ def print_problems(problems: Problems, quiet: bool = False) -> None:
         print(format_problem(problem), file=sys.stderr)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n > 1 else ''}"
+def _plural(n: int, words: str) -> str:
+    """« 1 lien externe », « 44 liens externes »: every word of the phrase agrees (French: 0 and 1 are singular)."""
+    return f"{n} " + (" ".join(w + "s" for w in words.split()) if n > 1 else words)
 
 
 def _seconds(value: float) -> str:

@@ -32,3 +32,10 @@ def test_check_lists_external_links_and_writes_nothing(project):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "content/02-suite.md:4: lien externe (non vérifié) : https://arxiv.org/abs/1706.03762" in result.stdout
     assert not (project / "site").exists()
+
+
+def test_counts_agree_in_french():
+    from coursegen.cli import _plural
+
+    assert [_plural(n, "lien externe") for n in (0, 1, 44)] == ["0 lien externe", "1 lien externe",
+                                                                 "44 liens externes"]
