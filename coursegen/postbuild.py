@@ -22,10 +22,10 @@ def pygments_css() -> str:
     """Light rules by default; dark rules for the OS preference and for the explicit dark theme."""
     from pygments.formatters import HtmlFormatter
 
-    light = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight")
+    light = _compact(HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight"))
     dark_formatter = HtmlFormatter(style=DARK_STYLE)
-    dark_os = dark_formatter.get_style_defs(':root:not([data-theme="light"]) .highlight')
-    dark_toggle = dark_formatter.get_style_defs('[data-theme="dark"] .highlight')
+    dark_os = _compact(dark_formatter.get_style_defs(':root:not([data-theme="light"]) .highlight'))
+    dark_toggle = _compact(dark_formatter.get_style_defs('[data-theme="dark"] .highlight'))
     return (f"/* Pygments {LIGHT_STYLE} / {DARK_STYLE}, generated at build time */\n{light}\n"
             f"@media (prefers-color-scheme: dark) {{\n{dark_os}\n}}\n{dark_toggle}\n")
 
@@ -53,6 +53,24 @@ def check(config: Config, problems: Problems) -> None:
             problems.warn(CONFIG_NAME, 0, f"« {key} » : caractère(s) absent(s) de la police de l'image sociale : "
                           f"{shown} (remplacés par la lettre de base ou omis)",
                           "voir coursegen/fonts/LICENSE.txt pour ajouter des caractères à la police")
+
+
+_RULE = re.compile(r"^(?P<selector>[^{]+?)\s*\{\s*(?P<body>[^}]*?)\s*\}")
+
+
+def _compact(defs: str) -> str:
+    """Pygments rules without what the site does not use (line numbers, the block background, which
+    site.css sets per theme, comments), token classes sharing a colour grouped into one rule."""
+    groups: dict[str, list[str]] = {}
+    for line in defs.splitlines():
+        rule = _RULE.match(line)
+        if rule is None:
+            continue
+        selector, body = rule.group("selector"), rule.group("body")
+        if selector.startswith(("pre", "td.linenos", "span.linenos")) or selector.endswith(".highlight"):
+            continue
+        groups.setdefault(body, []).append(selector)
+    return "\n".join(f"{', '.join(selectors)} {{ {body} }}" for body, selectors in groups.items())
 
 
 def extra_files(config: Config, site: Site, chapters: list, social: bytes | None = None,
