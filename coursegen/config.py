@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import Problems, did_you_mean
-from .parsing import decode_source, yaml_error
+from .parsing import construct, decode_source, yaml_error
 
 CONFIG_NAME = "config.yaml"
 
@@ -122,7 +122,7 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
                            did_you_mean(key, _SCHEMA) or "les clés libres vont sous « extra: »")
             continue
         try:
-            value = _construct(value_node)
+            value = construct(value_node)
         except yaml.YAMLError as exc:
             problems.add(yaml_error(exc, name, 0))
             continue
@@ -149,15 +149,6 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
     if len(problems.errors) > before:
         return None
     return Config(root=root, **{k: (tuple(v) if k == "chapters" else v) for k, v in values.items()})
-
-
-def _construct(node: yaml.Node) -> Any:
-    """Build the Python value of one node with the safe loader's constructors."""
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
 
 
 def _show(value: Any) -> str:

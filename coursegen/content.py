@@ -11,7 +11,7 @@ import yaml
 
 from .config import Config
 from .errors import Problems, did_you_mean
-from .parsing import decode_source, too_large, yaml_error
+from .parsing import construct, decode_source, too_large, yaml_error
 from .typography import french
 
 # front-matter key -> (accepted types, French type name)
@@ -143,15 +143,12 @@ def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
             problems.warn(rel, line, f"clé d'en-tête inconnue « {key} » (ignorée)",
                           did_you_mean(key, _META_SCHEMA))
             continue
-        loader = yaml.SafeLoader("")
         try:
-            value = loader.construct_object(value_node, deep=True)
+            value = construct(value_node)
         except yaml.YAMLError as exc:
             problems.add(yaml_error(exc, rel, offset))
             ok = False
             continue
-        finally:
-            loader.dispose()
         types, type_name = _META_SCHEMA[key]
         if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
             shown = f"\"{value}\"" if isinstance(value, str) else repr(value)

@@ -78,32 +78,43 @@ class AttentionFigures:
             if name in specs and (self.config.content_path / FREEZE_DIR / f"{name}.json").is_file():
                 self.frozen(name)
 
+    def resolve(self, attrs: dict[str, str]):
+        """The spec, fresh frozen data and chosen layer/head of a figure request; None when the frozen file
+        is invalid (already reported at the JSON file). Raises FigureProblem, located by the caller."""
+        from .attention.frozen import AttentionError, check_fresh
+
+        name = attrs.get("data", "")
+        specs = self.specs()
+        if not name:
+            raise FigureProblem("figure d'attention sans données",
+                                f"ajoutez data=\"nom\" (noms connus : {', '.join(sorted(specs)) or 'aucun'})")
+        if name not in specs:
+            raise FigureProblem(f"figure d'attention inconnue « {name} »",
+                                did_you_mean(name, specs) or f"déclarez-la dans {self.specs_rel}")
+        data = self.frozen(name)
+        if data is None:
+            return None
+        try:
+            check_fresh(specs[name], data)
+        except AttentionError as exc:
+            raise FigureProblem(exc.message, exc.hint or "") from None
+        return specs[name], data, _int_attr(attrs, "layer"), _int_attr(attrs, "head")
+
     def renderer_for(self, source: str) -> Callable[[Figure, str], str]:
         def render(fig: Figure, caption_html: str) -> str:
-            from .attention.frozen import AttentionError, check_fresh
+            from .attention.frozen import AttentionError
             from .attention.render import render_figure
 
-            name = fig.attrs.get("data", "")
-            specs = self.specs()
-            if not name:
-                raise FigureProblem("figure d'attention sans données",
-                                    f"ajoutez data=\"nom\" (noms connus : {', '.join(sorted(specs)) or 'aucun'})")
-            if name not in specs:
-                raise FigureProblem(f"figure d'attention inconnue « {name} »",
-                                    did_you_mean(name, specs) or f"déclarez-la dans {self.specs_rel}")
-            data = self.frozen(name)
-            if data is None:
+            resolved = self.resolve(fig.attrs)
+            if resolved is None:
                 return ""
+            spec, data, layer, head = resolved
+            label = f"Figure {fig.number}" if fig.number else ""
             try:
-                check_fresh(specs[name], data)
-                layer = _int_attr(fig.attrs, "layer")
-                head = _int_attr(fig.attrs, "head")
-                label = f"Figure {fig.number}" if fig.number else ""
-                return render_figure(data, specs[name], fig_id=fig.id, label=label, caption_html=caption_html,
-                                     layer=layer, head=head, data_url=f"{DATA_DIR}/{name}.json")
+                return render_figure(data, spec, fig_id=fig.id, label=label, caption_html=caption_html,
+                                     layer=layer, head=head, data_url=f"{DATA_DIR}/{spec.name}.json")
             except AttentionError as exc:
-                hint = exc.hint or ""
-                raise FigureProblem(exc.message, hint) from None
+                raise FigureProblem(exc.message, exc.hint or "") from None
         return render
 
     def data_files(self) -> list[tuple[str, bytes]]:

@@ -8,15 +8,16 @@ carries the definition, which the site script shows as an accessible tooltip.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from markdown_it.token import Token
 
 from .errors import Problems, did_you_mean
-from .parsing import decode_source, yaml_error
+from .markdown import slugify
+from .parsing import construct, decode_source, yaml_error
 from .typography import french
 
 GLOSSARY_FILE = "glossaire.yaml"
@@ -34,15 +35,9 @@ class Entry:
     line: int
 
 
-def _slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("’", "").replace("'", ""))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
 def sort_key(entry: Entry) -> str:
     """French dictionary order: accents and case do not change the place of a word."""
-    return _slug(entry.term).replace("-", " ")
+    return slugify(entry.term).replace("-", " ")
 
 
 def _forms(term: str, extra: list[str]) -> tuple[str, ...]:
@@ -90,11 +85,7 @@ def load_glossary(content: Path, content_dir: str, problems: Problems) -> list[E
                 problems.error(rel, key_node.start_mark.line + 1, f"clé inconnue « {key} »",
                                did_you_mean(key, _KEYS) or "clés possibles : terme, anglais, definition, formes")
                 continue
-            loader = yaml.SafeLoader("")
-            try:
-                values[key] = loader.construct_object(value_node, deep=True)
-            finally:
-                loader.dispose()
+            values[key] = construct(value_node)
         term, definition = values.get("terme"), values.get("definition")
         extra = values.get("formes", [])
         if not isinstance(term, str) or not term.strip() or not isinstance(definition, str) or not definition.strip():
@@ -103,7 +94,7 @@ def load_glossary(content: Path, content_dir: str, problems: Problems) -> list[E
         if not isinstance(extra, list) or not all(isinstance(f, str) for f in extra):
             problems.error(rel, line, "« formes » doit être une liste de textes")
             continue
-        ident = "terme-" + _slug(term.partition("(")[0])
+        ident = "terme-" + slugify(term.partition("(")[0])
         if ident in seen:
             problems.error(rel, line, f"terme « {term} » déjà défini (ligne {seen[ident]})")
             continue
@@ -114,21 +105,23 @@ def load_glossary(content: Path, content_dir: str, problems: Problems) -> list[E
     return sorted(entries, key=sort_key)
 
 
-def _pattern(entries: list[Entry]) -> re.Pattern[str] | None:
-    forms = sorted({(f, e.id) for e in entries for f in e.forms}, key=lambda fe: len(fe[0]), reverse=True)
+@lru_cache(maxsize=4)
+def _matcher(entries: tuple[Entry, ...]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One regex for every form of every term (longest first), compiled once per glossary, and the
+    entry id behind each of its named groups."""
+    forms = sorted({(f, e.id) for e in entries for f in e.forms}, key=lambda fe: (-len(fe[0]), fe))
     if not forms:
-        return None
+        return None, {}
     alternatives = "|".join(f"(?P<g{i}>{re.escape(form)}(?:s|x)?)" for i, (form, _) in enumerate(forms))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+    return pattern, {f"g{i}": ident for i, (_, ident) in enumerate(forms)}
 
 
 def link_terms(tokens: list[Token], entries: list[Entry], href: str) -> set[str]:
     """Link the first running-text occurrence of each term; returns the ids linked in this page."""
-    pattern = _pattern(entries)
+    pattern, by_group = _matcher(tuple(entries))
     if pattern is None:
         return set()
-    forms = sorted({(f, e.id) for e in entries for f in e.forms}, key=lambda fe: len(fe[0]), reverse=True)
-    by_group = {f"g{i}": ident for i, (_, ident) in enumerate(forms)}
     by_id = {e.id: e for e in entries}
     linked: set[str] = set()
     in_heading = False

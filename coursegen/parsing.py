@@ -34,6 +34,15 @@ def decode_source(data: bytes, path: str, problems: Problems) -> str | None:
     return text
 
 
+def construct(node: yaml.Node) -> object:
+    """The Python value of one composed node (safe constructors), for files read node by node to keep lines."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
 def yaml_error(exc: yaml.YAMLError, path: str, line_offset: int) -> SiteError:
     """A YAML parser error as a French message at the right line of the author's file."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)

@@ -177,7 +177,7 @@ def project_yaml(config, chapter_names: list[str]) -> str:
 def _quarto_body(body: str, source: str, body_line: int, problems: Problems, figures,
                  written: dict[str, str | bytes]) -> str:
     """The chapter body as Quarto should read it: cells shown, not run; attention figures as SVG images."""
-    from .attention.frozen import AttentionError, check_fresh
+    from .attention.frozen import AttentionError
     from .attention.render import static_svg
     from .htmlrender import FigureProblem
     from .markdown import div_attrs
@@ -201,25 +201,20 @@ def _quarto_body(body: str, source: str, body_line: int, problems: Problems, fig
         name = attrs.get("data", "")
         where = f"{source}:{body_line + start}"
         try:
-            spec = figures.specs().get(name)
-            if spec is None:
-                raise FigureProblem(f"figure d'attention inconnue « {name} »", "déclarez-la dans attention.yaml")
-            data = figures.frozen(name)
-            if data is None:
-                raise FigureProblem(f"données figées de « {name} » invalides")
-            check_fresh(spec, data)
-            layer = int(attrs["layer"]) if "layer" in attrs else None
-            head = int(attrs["head"]) if "head" in attrs else None
+            resolved = figures.resolve(attrs)
+            if resolved is None:  # invalid frozen file, already reported at the JSON file
+                i = end + 1
+                continue
+            spec, data, layer, head = resolved
             svg, shown = static_svg(data, spec, layer=layer, head=head)
-        except (FigureProblem, AttentionError, ValueError) as exc:
-            problems.error(source, body_line + start, f"export-quarto : {getattr(exc, 'message', exc)}",
-                           getattr(exc, "hint", "") or f"corrigez la figure ({where})")
+        except (FigureProblem, AttentionError) as exc:
+            problems.error(source, body_line + start, f"export-quarto : {exc.message}",
+                           exc.hint or f"corrigez la figure ({where})")
             i = end + 1
             continue
         file_name = f"figures/{name}" + (f"-c{layer}t{head}" if layer else "") + ".svg"
         written[file_name] = svg
-        ident = f"#{attrs['id']}" if "id" in attrs else ""
-        out.append(f"![{caption} ({shown}.)]({file_name}){{{ident}}}" if ident else f"![{caption} ({shown}.)]({file_name})")
+        out.append(f"![{caption} ({shown}.)]({file_name})" + (f"{{#{attrs['id']}}}" if "id" in attrs else ""))
         i = end + 1
     return "\n".join(out)
 

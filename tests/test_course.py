@@ -58,7 +58,9 @@ def test_title_page_shows_the_real_author_and_date(site):
 def test_each_chapter_ends_with_three_to_five_quiz_questions(site):
     for page in ("transformers.html", "acteurs-majeurs.html"):
         text = (site / page).read_text(encoding="utf-8")
-        assert 3 <= text.count('class="quiz') <= 5 or 3 <= text.count("<fieldset") <= 5, page
+        questions = text.count("<fieldset")
+        assert 3 <= questions <= 5, page
+        assert text.count('class="quiz-solution"') == questions, page  # each with its answer and explanation
 
 
 def test_known_errors_of_the_original_are_corrected(site):

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..errors import SiteError, did_you_mean
+from ..parsing import construct
 
 # Bumped whenever the frozen JSON layout or the meaning of a stored number changes.
 SCHEMA_VERSION = 1
@@ -125,7 +126,7 @@ def _line(node: yaml.Node) -> int:
 def _scalar(node: yaml.Node, path: str):
     if not isinstance(node, yaml.ScalarNode):
         raise SiteError(path, _line(node), "une valeur simple est attendue ici")
-    return yaml.SafeLoader("").construct_object(node)
+    return construct(node)
 
 
 def _spec(name: str, key_node: yaml.Node, node: yaml.Node, path: str) -> Spec:
@@ -135,7 +136,7 @@ def _spec(name: str, key_node: yaml.Node, node: yaml.Node, path: str) -> Spec:
     fields: dict[str, tuple[object, yaml.Node]] = {}
     for k_node, v_node in node.value:
         key = _scalar(k_node, path)
-        fields[str(key)] = (yaml.SafeLoader("").construct_object(v_node, deep=True), v_node)
+        fields[str(key)] = (construct(v_node), v_node)
     known = COMMON_KEYS + KIND_KEYS["numpy"] + KIND_KEYS["model"]
     for k_node, _ in node.value:
         key = str(_scalar(k_node, path))
