@@ -5,8 +5,9 @@ Run it with ``bash benchmarks/run.sh`` (it prepares ``benchmarks/_work/venv`` fi
 generates stays in ``benchmarks/_work/`` (git-ignored). For each N it generates the deterministic course
 of ``corpus.py``, then for each repetition runs one clean build of every tool in turn (so that machine
 noise hits them alike), and prints the median wall time, pages/s, peak RSS (``wait4`` of the build
-process) and the ratios. Then the incremental case (one chapter changed → updated page, through a
-second build and through the preview servers), the repository's own course, and a profile of our
+process; for ours also the Python processes together, sampled from ``/proc``) and the ratios. Then the
+incremental case (one chapter changed → updated page, through a second build, timed both to the page on
+disk and to the exit, and through the preview servers), the repository's own course, and a profile of our
 build at the largest N.
 """
 
@@ -21,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -49,22 +51,184 @@ class Run:
     seconds: float
     rss_mb: float
     cpu: float = 0.0      # user + system seconds of the process and its children (robust to other load)
+    page_s: float | None = None       # start → watched page on disk contains the marker (see measure's watch)
+    py_rss_mb: float | None = None    # peak of the summed VmRSS of the tree's Python processes (tree=True)
+    pagefind_rss_mb: float | None = None  # peak VmHWM of a Pagefind process in the tree (tree=True)
+    monitor_cpu: float = 0.0          # CPU seconds this benchmark process spent polling / sampling
 
 
-def measure(cmd: list, cwd: Path, env: dict | None = None) -> Run:
-    """Wall time and peak RSS of one process (``wait4`` gives the rusage of that child alone)."""
+POLL_S = 0.005       # watched page: checked every 5 ms while the build runs
+SAMPLE_S = 0.020     # process tree (/proc/<pid>/status): sampled every 20 ms
+
+
+def measure(cmd: list, cwd: Path, env: dict | None = None, watch: tuple[Path, str] | None = None,
+            tree: bool = False) -> Run:
+    """Wall time and peak RSS of one process (``wait4`` gives the rusage of that child alone).
+
+    ``watch=(page, marker)``: also the time from the start until ``page`` on disk contains ``marker``
+    (``Run.page_s``), polled while the process runs; a page missing or unreadable (a directory being
+    swapped) just counts as not yet updated. ``tree``: also samples the process tree's memory
+    (``Run.py_rss_mb``, ``Run.pagefind_rss_mb``). Without either, the parent just blocks in ``wait4``.
+    """
+    sampler = _TreeSampler() if tree else None
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
         proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=env or QUIET_ENV, stdin=subprocess.DEVNULL,
                                 stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
+        page_s = None
+        monitor_cpu = 0.0
+        if watch is None and sampler is None:
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+        else:
+            status, usage, elapsed, page_s, monitor_cpu = _monitor(proc.pid, start, watch, sampler)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             log.seek(0)
             raise BenchError(f"« {' '.join(map(str, cmd))} » a échoué (code {proc.returncode}) :\n"
                              + log.read().decode("utf-8", "replace")[-4000:])
-    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+    run = Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, page_s=page_s,
+              monitor_cpu=monitor_cpu)
+    if sampler is not None:  # a Pagefind that lived less than one sampling interval is not seen (None)
+        run.py_rss_mb = sampler.py_peak_kb / 1024
+        run.pagefind_rss_mb = sampler.pagefind_peak_kb / 1024 if sampler.pagefind_peak_kb else None
+    return run
+
+
+def _monitor(pid: int, start: float, watch: tuple[Path, str] | None, sampler: _TreeSampler | None):
+    """Reap ``pid`` in a thread (exact exit time) while this one polls the page and samples the tree."""
+    reaped: dict = {}
+    done = threading.Event()
+
+    def reap() -> None:
+        try:
+            reaped["wait"] = os.wait4(pid, 0)
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            reaped["error"] = exc
+        finally:
+            reaped["end"] = time.perf_counter()
+            done.set()
+
+    cpu0 = time.process_time()
+    threading.Thread(target=reap, daemon=True).start()
+    page, marker = (watch[0], watch[1].encode("utf-8")) if watch else (None, b"")
+    last_key = None
+    page_at = None
+    next_sample = start
+    while not done.is_set():
+        now = time.perf_counter()
+        if sampler is not None and now >= next_sample:
+            sampler.sample(pid)
+            next_sample = now + SAMPLE_S
+        if page is not None and page_at is None:
+            found, last_key = _page_has(page, marker, last_key)
+            if found:
+                page_at = time.perf_counter()
+        if page is not None and page_at is None:
+            done.wait(POLL_S)
+        elif sampler is not None:
+            done.wait(max(0.0, next_sample - time.perf_counter()))
+        else:
+            done.wait()
+    if "error" in reaped:
+        raise reaped["error"]
+    _, status, usage = reaped["wait"]
+    end = reaped["end"]
+    if page is not None and page_at is None and _page_has(page, marker, None)[0]:
+        page_at = end  # written between the last poll and the exit: known to within POLL_S
+    page_s = None if page_at is None else min(page_at, end) - start
+    return status, usage, end - start, page_s, time.process_time() - cpu0
+
+
+def _page_has(page: Path, marker: bytes, last_key):
+    """(does ``page`` contain ``marker``, identity of the version read); re-read only when it changed."""
+    try:
+        st = os.stat(page)
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key == last_key:
+            return False, last_key
+        return marker in page.read_bytes(), key
+    except OSError:  # absent or unreadable for a moment (site/ swapped): not updated yet
+        return False, None
+
+
+class _TreeSampler:
+    """Peak memory of a process tree from ``/proc``: sum of the Python processes' VmRSS at each sample
+    (pages a forked worker still shares with its parent are counted in both: an upper bound), and the
+    Pagefind process's own high-water mark (VmHWM). Only processes created after this object are read.
+
+    A child counts as Python from its second sample on: between fork and exec, the child that is about to
+    become Pagefind is still called « python » and shows its parent's whole RSS.
+    """
+
+    def __init__(self) -> None:
+        self.seen = set(self._pids())   # everything already running cannot descend from the build
+        self.tree: set[int] = set()
+        self.python: set[int] = set()   # Python processes of the previous sample
+        self.py_peak_kb = 0
+        self.pagefind_peak_kb = 0
+        self.samples = 0
+
+    @staticmethod
+    def _pids() -> list[int]:
+        try:
+            return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+        except OSError:
+            return []
+
+    def sample(self, root: int) -> None:
+        self.tree.add(root)
+        parents = {}
+        for pid in self._pids():
+            if pid not in self.seen:
+                self.seen.add(pid)
+                parents[pid] = _ppid(pid)
+        grew = True
+        while grew:  # children may be listed before their parent
+            grew = False
+            for pid, ppid in list(parents.items()):
+                if ppid in self.tree:
+                    self.tree.add(pid)
+                    del parents[pid]
+                    grew = True
+        python_kb = 0
+        python = set()
+        for pid in list(self.tree):
+            status = _status(pid)
+            if status is None:
+                self.tree.discard(pid)
+                continue
+            name, rss_kb, hwm_kb = status
+            if name.startswith("python"):
+                python.add(pid)
+                if pid == root or pid in self.python:
+                    python_kb += rss_kb
+            elif name.startswith("pagefind"):
+                self.pagefind_peak_kb = max(self.pagefind_peak_kb, hwm_kb, rss_kb)
+        self.python = python
+        self.py_peak_kb = max(self.py_peak_kb, python_kb)
+        self.samples += 1
+
+
+def _ppid(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        return int(stat[stat.rindex(b")") + 2:].split(None, 2)[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _status(pid: int) -> tuple[str, int, int] | None:
+    """(Name, VmRSS kB, VmHWM kB) of a live process; a zombie has no Vm lines (0)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return None
+    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    kb = lambda key: int(fields.get(key, "0 kB").split()[0])  # noqa: E731
+    return fields.get("Name", "").strip(), kb("VmRSS"), kb("VmHWM")
 
 
 def hugo_binary() -> Path:
@@ -143,13 +307,15 @@ def clean_builds(tools: list[Tool], n: int, repeat: int, slow_repeat: int) -> di
             if rep >= limit:
                 continue
             tool.clean()
-            run = measure(tool.cmd, tool.cwd, tool.env)
+            run = measure(tool.cmd, tool.cwd, tool.env, tree=tool.key == "atelier")
             for i in (1, n):
                 if not tool.page_path(i).is_file():
                     raise BenchError(f"{tool.label} : page {tool.page_path(i)} absente après la construction")
             runs[tool.key].append(run)
+            tree = "" if run.py_rss_mb is None else f" (Python ensemble {run.py_rss_mb:.0f} Mo, Pagefind " + \
+                ("non vu)" if run.pagefind_rss_mb is None else f"{run.pagefind_rss_mb:.0f} Mo)")
             print(f"    [{n} p.] {tool.label:<22} construction {rep + 1} : {fmt(run.seconds)} s "
-                  f"(CPU {fmt(run.cpu)} s), {run.rss_mb:.0f} Mo, charge {os.getloadavg()[0]:.1f}", flush=True)
+                  f"(CPU {fmt(run.cpu)} s), {run.rss_mb:.0f} Mo{tree}, charge {os.getloadavg()[0]:.1f}", flush=True)
     return runs
 
 
@@ -158,9 +324,10 @@ def print_clean_table(tools: list[Tool], n: int, runs: dict[str, list[Run]], inf
     figs = f"{info['figures']} figure(s) d'attention" if info["figures_available"] else \
         "sans figure d'attention (content/attention.yaml ou _freeze/attention/animal-fatigue.json absent)"
     lines = [f"N = {n} chapitres, {figs} ; constructions propres, médiane (min–max)",
-             f"  {'outil':<24}{'n':>3}{'médiane':>10}{'min–max':>16}{'CPU':>9}{'pages/s':>9}{'RSS max':>10}{'site':>10}"
-             f"{'÷ MkDocs':>10}{'÷ Hugo nav':>11}{'÷ Hugo 0':>10}"]
+             f"  {'outil':<24}{'n':>3}{'médiane':>10}{'min–max':>16}{'CPU':>9}{'pages/s':>9}{'RSS max':>10}"
+             f"{'RSS Py':>9}{'site':>10}{'÷ MkDocs':>10}{'÷ Hugo nav':>11}{'÷ Hugo 0':>10}"]
     summary = {}
+    notes = []
     for tool in tools:
         rs = runs[tool.key]
         if not rs:
@@ -168,6 +335,9 @@ def print_clean_table(tools: list[Tool], n: int, runs: dict[str, list[Run]], inf
         m = med[tool.key]
         times = [r.seconds for r in rs]
         rss = max(r.rss_mb for r in rs)
+        py_rss = [r.py_rss_mb for r in rs if r.py_rss_mb is not None]
+        pf_rss = [r.pagefind_rss_mb for r in rs if r.pagefind_rss_mb is not None]
+        py_col = f"{max(py_rss):>6.0f} Mo" if py_rss else f"{'—':>9}"
         size = tree_size_mb(tool.out) if tool.out.exists() else 0.0
 
         def ratio(other: str) -> str:
@@ -175,12 +345,23 @@ def print_clean_table(tools: list[Tool], n: int, runs: dict[str, list[Run]], inf
         spread = f"{fmt(min(times))}–{fmt(max(times))} s"
         cpu = statistics.median(r.cpu for r in rs)
         lines.append(f"  {tool.label:<24}{len(rs):>3}{fmt(m):>8} s{spread:>16}{fmt(cpu):>7} s"
-                     f"{n / m:>9.0f}{rss:>7.0f} Mo{size:>7.1f} Mo{ratio('mkdocs'):>10}{ratio('hugo'):>11}"
+                     f"{n / m:>9.0f}{rss:>7.0f} Mo{py_col}{size:>7.1f} Mo{ratio('mkdocs'):>10}{ratio('hugo'):>11}"
                      f"{ratio('hugo-nonav'):>10}")
         summary[tool.key] = {"median_s": m, "runs_s": times, "peak_rss_mb": rss, "site_mb": size, "cpu_median_s": cpu,
                              "pages_per_s": n / m}
+        if py_rss:
+            summary[tool.key].update(python_rss_peak_mb=max(py_rss), pagefind_rss_peak_mb=max(pf_rss, default=None),
+                                     python_rss_runs_mb=py_rss, pagefind_rss_runs_mb=pf_rss,
+                                     monitor_cpu_s=[r.monitor_cpu for r in rs])
+            pagefind = f"Pagefind seul {max(pf_rss):.0f} Mo (VmHWM)" if pf_rss else "Pagefind jamais vu en cours"
+            notes.append(f"RSS max = plus gros processus seul (wait4) ; RSS Py = pic de la somme des VmRSS des "
+                         f"processus Python de notre construction (échantillonné toutes les {SAMPLE_S * 1000:.0f} ms ; "
+                         f"les pages qu'un worker partage encore avec son parent y sont comptées deux fois), "
+                         f"{pagefind} ; échantillonnage : {1000 * statistics.median(r.monitor_cpu for r in rs):.0f} ms "
+                         "de CPU du banc par construction")
     lines.append("  (÷ X = temps médian de X / temps médian de l'outil : > 1 veut dire plus rapide que X ; "
                  "CPU = médiane du temps utilisateur + système, Hugo utilise les deux cœurs)")
+    lines.extend(f"  ({note})" for note in notes)
     print("\n".join(lines), flush=True)
     return summary
 
@@ -193,20 +374,24 @@ def _edit(tool: Tool, i: int, marker: str) -> None:
         f.write(f"\nParagraphe ajouté {marker}.\n")
 
 
-def incremental_builds(tool: Tool, n: int, repeat: int) -> list[float]:
-    """One chapter changed, then the same build command again (site/ already there)."""
+def incremental_builds(tool: Tool, n: int, repeat: int) -> list[Run]:
+    """One chapter changed, then the same build command again (site/ already there).
+
+    Each run has both times: ``page_s`` (the changed page on disk shows the change) and ``seconds`` (exit).
+    """
     i = n // 2 + 1
     if not tool.page_path(i).is_file():
         tool.clean()
         measure(tool.cmd, tool.cwd, tool.env)
-    times = []
+    runs = []
     for k in range(repeat):
         marker = f"marqueur{tool.key.replace('-', '')}{n}x{k}b"
         _edit(tool, i, marker)
-        times.append(measure(tool.cmd, tool.cwd, tool.env).seconds)
-        if marker not in tool.page_path(i).read_text(encoding="utf-8"):
+        run = measure(tool.cmd, tool.cwd, tool.env, watch=(tool.page_path(i), marker))
+        if run.page_s is None or marker not in tool.page_path(i).read_text(encoding="utf-8"):
             raise BenchError(f"{tool.label} : la page {i} n'a pas été mise à jour")
-    return times
+        runs.append(run)
+    return runs
 
 
 def _free_port() -> int:
@@ -267,10 +452,17 @@ def incremental_serve(tool: Tool, n: int, repeat: int, startup_timeout: float = 
 
 def print_incremental(n: int, rows: list[tuple[str, list[float], str]]) -> None:
     print(f"N = {n} : un chapitre modifié (leçon {n // 2 + 1}) → page à jour, médiane (min–max)")
+    width = max(46, *(len(label) + 1 for label, _, _ in rows))
     for label, times, note in rows:
         spread = f"{fmt(min(times))}–{fmt(max(times))} s"
-        print(f"  {label:<46}{len(times):>3}{fmt(statistics.median(times)):>8} s{spread:>16}  {note}")
+        print(f"  {label:<{width}}{len(times):>3}{fmt(statistics.median(times)):>8} s{spread:>16}  {note}")
     print(flush=True)
+
+
+def _page_note(runs: list[Run]) -> str:
+    """How much earlier than the exit the changed page was on disk (median over the runs)."""
+    ahead = statistics.median(r.seconds - r.page_s for r in runs)
+    return f"page à jour {1000 * ahead:.0f} ms avant la fin de la commande"
 
 
 # --- this course, profile ----------------------------------------------------------------------------
@@ -410,12 +602,16 @@ def main(argv: list[str] | None = None) -> int:
         summary = print_clean_table(tools, n, runs, info)
         medians[n] = {k: v["median_s"] for k, v in summary.items()}
         rows = []
+        detail = {}   # tool key → both times of each incremental build
         by_key = {t.key: t for t in tools}
         inc_repeat = 0 if args.no_incremental else args.incremental_repeat
         if "atelier" in by_key and inc_repeat:
-            times = incremental_builds(by_key["atelier"], n, inc_repeat)
+            runs = detail["atelier"] = incremental_builds(by_key["atelier"], n, inc_repeat)
+            times = [r.seconds for r in runs]
             full = summary["atelier"]["median_s"]
-            rows.append(("Atelier : python build.py à nouveau", times,
+            rows.append(("Atelier : build.py à nouveau → page à jour dans site/", [r.page_s for r in runs],
+                         _page_note(runs)))
+            rows.append(("Atelier : build.py à nouveau → commande terminée (index de recherche compris)", times,
                          "cache des pages ; index Pagefind refait (texte changé)" if statistics.median(times) < full
                          else "pas plus rapide qu'une construction propre"))
             if not args.no_serve:
@@ -423,17 +619,22 @@ def main(argv: list[str] | None = None) -> int:
                              "reconstruction en mémoire ; Pagefind ensuite, en tâche de fond"))
         if "mkdocs" in by_key and inc_repeat:
             reps = min(inc_repeat, args.slow_repeat) if n >= 1000 else inc_repeat
-            rows.append(("MkDocs : mkdocs build à nouveau", incremental_builds(by_key["mkdocs"], n, reps),
-                         "reconstruction complète"))
+            runs = detail["mkdocs"] = incremental_builds(by_key["mkdocs"], n, reps)
+            rows.append(("MkDocs : mkdocs build à nouveau", [r.seconds for r in runs],
+                         f"reconstruction complète ; {_page_note(runs)}"))
         if "hugo" in by_key and inc_repeat:
-            rows.append(("Hugo (même nav) : hugo à nouveau", incremental_builds(by_key["hugo"], n, inc_repeat),
-                         "reconstruction complète"))
+            runs = detail["hugo"] = incremental_builds(by_key["hugo"], n, inc_repeat)
+            rows.append(("Hugo (même nav) : hugo à nouveau", [r.seconds for r in runs],
+                         f"reconstruction complète ; {_page_note(runs)}"))
             if not args.no_serve:
                 rows.append(("Hugo (même nav) : hugo server → page servie",
                              incremental_serve(by_key["hugo"], n, inc_repeat), "en mémoire, partielle"))
         if rows:
             print_incremental(n, rows)
-        results["sizes"][n] = {"clean": summary, "incremental": {label: t for label, t, _ in rows}, **info}
+        results["sizes"][n] = {"clean": summary, "incremental": {label: t for label, t, _ in rows},
+                               "incremental_builds": {key: {"page_updated_s": [r.page_s for r in runs],
+                                                            "exit_s": [r.seconds for r in runs]}
+                                                      for key, runs in detail.items()}, **info}
     if len(sizes) >= 2:
         a, b = sorted(sizes)[-2:]
         print(f"Croissance du temps {a} → {b} pages (linéaire : {b / a:.0f}×) : " + ", ".join(

@@ -4,17 +4,23 @@ Two passes, as the pipeline needs: ``parse()`` gives every chapter's headings, f
 navigation); ``render()`` turns each chapter into its whole page once navigation is known. A worker keeps
 the tokens of the chapters it parsed and renders those same chapters, so nothing is parsed twice.
 
+Pages are written straight into the staging folder by the process that renders them (a thousand pages of
+170 KB are not sent back to the parent), with their search documents (``search.SearchDocs``).
+
 Cache (``coursegen/cache.py``): the facts of a chapter are keyed by the chapter itself (front matter and
 expanded body); its page by that key plus a signature of everything else it shows (navigation and link
-targets of the whole course, config, templates, glossary, attention data, downloads). Pages whose render
-reported an error are never stored. The result — pages and problems, in course order — is the same whether
-it came from one process, several, or the cache.
+targets of the whole course, config, templates, glossary, attention data, downloads). A page entry holds what
+the build needs from the render and the identity (``output.file_stamp``) of the file written: the previous
+site's file, seeded into staging, is kept when it is still that file. Pages whose render reported an error
+are never stored. The result — pages and problems, in course order — is the same whether it came from one
+process, several, or the cache.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from .cache import Cache, digest
@@ -29,8 +35,8 @@ MIN_PARALLEL = 24
 class Rendered:
     """One chapter's page and what the rest of the build needs from its render."""
 
-    html: bytes          # UTF-8: half the memory of a str holding « ’ » for a thousand pages
-    search: str
+    search: str = ""                                         # its search document's key (``SearchDocs``)
+    stamp: list | None = None                                # ``file_stamp`` of the page written in staging
     assets: list[str] = field(default_factory=list)
     external_links: list[tuple[str, int]] = field(default_factory=list)
     problems: list[tuple] = field(default_factory=list)      # SiteError fields, in report order
@@ -78,6 +84,8 @@ class RenderContext:
     glossary_page: str
     page_template: Callable[..., Callable]        # site -> (nav, body_html) -> page html (may raise SiteError)
     signature: str = ""                            # config, templates, glossary, attention data, downloads
+    output: Path | None = None                     # the staging folder pages are written into (None: ``check``)
+    docs: Any = None                               # search.SearchDocs
 
 
 class _Worker:
@@ -132,6 +140,7 @@ class _Worker:
     def render(self, jobs: list[tuple[int, str]]) -> list[tuple[int, Rendered]]:
         from .glossary import link_terms
         from .htmlrender import install_rules, render_page
+        from .output import file_stamp, write_file
         from .search import search_document
 
         install_rules()
@@ -145,15 +154,19 @@ class _Worker:
             problems = Problems()
             uses = link_terms(page.tokens, context.glossary, context.glossary_page)
             result = render_page(page, nav, site, problems, context.figures.renderer_for(page.chapter.source))
-            rendered = Rendered(b"", search_document(nav.title, nav.number, result.html, context.config.language),
-                                sorted(result.assets), list(result.external_links), _problem_tuples(problems),
-                                sorted(uses))
+            rendered = Rendered("", None, sorted(result.assets), list(result.external_links),
+                                _problem_tuples(problems), sorted(uses))
             try:
-                rendered.html = template(nav, result.html).encode("utf-8") if template else b""
+                html = template(nav, result.html).encode("utf-8") if template else b""
             except SiteError as exc:
                 rendered.template_error = (exc.path, exc.line, exc.message, exc.hint, exc.severity)
-            if not problems.errors and rendered.template_error is None:
-                self.cache.put_bytes("pages", page_key, _entry(rendered))
+            if context.output is not None and rendered.template_error is None:
+                write_file(context.output, nav.url, html)
+                rendered.stamp = file_stamp(context.output / nav.url)
+                rendered.search = context.docs.add(
+                    search_document(nav.title, nav.number, result.html, context.config.language))
+                if not problems.errors:
+                    self.cache.put("pages", page_key, _entry(rendered))
             out.append((i, rendered))
             del page  # tokens are the bulk of a worker's memory
         return out
@@ -298,8 +311,9 @@ class ChapterBatch:
             pages.append(page if page is not None else _page_from_facts(chapter, facts))
         return pages
 
-    def render(self, site, pages: list) -> list[Rendered]:
-        """Every chapter's page, in course order: from the cache, or rendered here or by the worker that parsed it.
+    def render(self, site, pages: list, staging=None) -> list[Rendered]:
+        """Every chapter's page, in course order: kept from the previous site when the cache says it is still
+        right, or rendered here or by the worker that parsed it (and written into ``staging``).
 
         ``site`` and ``pages`` are the navigation built from ``parse()``'s pages (which it numbered)."""
         context = self.worker.context
@@ -310,11 +324,13 @@ class ChapterBatch:
         for i, key in enumerate(self.keys):
             page_key = digest(common, key)
             self.cache.mark("pages", page_key)
-            rendered = _from_entry(self.cache.get_bytes("pages", page_key), context.config.content_path)
-            if rendered is None:
-                todo.append((i, page_key))
-            else:
+            rendered = _from_entry(self.cache.get("pages", page_key), context.config.content_path)
+            nav = site.pages[i]
+            if (rendered is not None and staging is not None and context.docs.has(rendered.search)
+                    and staging.reuse(nav.url, rendered.stamp, nav.source)):
                 results[i] = rendered
+            else:
+                todo.append((i, page_key))
         if self._start(len(todo)):
             assert self.pool is not None
             shares: list[list[tuple[int, str]]] = [[] for _ in range(self.jobs)]
@@ -330,6 +346,10 @@ class ChapterBatch:
                 results.update(answer)
         else:
             results.update(self.worker.render(todo))
+        if staging is not None:
+            for i, _ in todo:
+                if results[i].stamp is not None:
+                    staging.register(site.pages[i].url, site.pages[i].source)
         return [results[i] for i in range(len(self.chapters))]
 
     def close(self) -> None:
@@ -338,28 +358,23 @@ class ChapterBatch:
             self.pool = None
 
 
-def _entry(rendered: Rendered) -> bytes:
-    """A page's cache entry: one line of JSON (everything but the page), then the page's bytes as written."""
-    import json
-
-    meta = {k: v for k, v in rendered.__dict__.items() if k != "html"}
-    return json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" + rendered.html
+def _entry(rendered: Rendered) -> dict:
+    """A page's cache entry: everything but the page itself, which the site keeps."""
+    return dict(rendered.__dict__)
 
 
-def _from_entry(payload: bytes | None, content_root) -> Rendered | None:
+def _from_entry(entry, content_root) -> Rendered | None:
     """A cached page, if well formed and if every file it links to is still there (else it is rendered again)."""
-    import json
-
-    if payload is None:
+    if not isinstance(entry, dict):
         return None
-    head, _, html = payload.partition(b"\n")
     try:
-        rendered = Rendered(html=html, **json.loads(head))
+        rendered = Rendered(**entry)
         rendered.external_links = [tuple(x) for x in rendered.external_links]
         rendered.problems = [tuple(x) for x in rendered.problems]
-        if not isinstance(rendered.search, str) or rendered.template_error is not None:
+        if not isinstance(rendered.search, str) or rendered.template_error is not None \
+                or not isinstance(rendered.stamp, list):
             return None
-    except (TypeError, ValueError):
+    except TypeError:
         return None
     root = content_root.resolve()
     for rel in rendered.assets:  # the checks ``htmlrender._use_asset`` made when the page was rendered

@@ -52,7 +52,7 @@ def run_build(root: Path, *, strict: bool = False, output: Path | None = None, q
         print("une autre construction est en cours dans ce projet : attente de sa fin…", file=sys.stderr)
 
     report = build(root, strict=strict, output=output, on_wait=waiting, site_url=site_url_override(site_url),
-                   jobs=jobs)
+                   jobs=jobs, search="after")
     print_problems(report.problems, quiet)
     problems = report.problems
     if verbose:
@@ -62,7 +62,8 @@ def run_build(root: Path, *, strict: bool = False, output: Path | None = None, q
         n_err = len(problems.errors) + (len(problems.warnings) if strict else 0)
         print(f"Échec : {_plural(n_err, 'erreur')}"
               f"{' (avertissements comptés comme erreurs avec --strict)' if strict and problems.warnings else ''}"
-              " ; le site précédent est inchangé.", file=sys.stderr)
+              + (" ; les pages sont à jour, pas l'index de recherche." if report.written
+                 else " ; le site précédent est inchangé."), file=sys.stderr)
         return EXIT_PROBLEMS
     if not quiet:
         out = report.output

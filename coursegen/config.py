@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import Problems, did_you_mean
-from .parsing import construct, decode_source, yaml_error
+from .parsing import compose, construct, decode_source, yaml_error
 
 CONFIG_NAME = "config.yaml"
 
@@ -103,7 +103,7 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
     if text is None:
         return None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text)
     except yaml.YAMLError as exc:
         problems.add(yaml_error(exc, name, 0))
         return None

@@ -11,7 +11,7 @@ import yaml
 
 from .config import Config
 from .errors import Problems, did_you_mean
-from .parsing import construct, decode_source, too_large, yaml_error
+from .parsing import compose, construct, decode_source, too_large, yaml_error
 from .typography import french
 
 # front-matter key -> (accepted types, French type name)
@@ -125,7 +125,7 @@ def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
     """Parse and type-check the front matter; unknown keys are warnings, wrong types errors."""
     offset = 1  # the opening "---" line
     try:
-        node = yaml.compose(raw, Loader=yaml.SafeLoader)
+        node = compose(raw)
     except yaml.YAMLError as exc:
         problems.add(yaml_error(exc, rel, offset))
         return None

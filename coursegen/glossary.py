@@ -17,7 +17,7 @@ from markdown_it.token import Token
 
 from .errors import Problems, did_you_mean
 from .markdown import slugify
-from .parsing import construct, decode_source, yaml_error
+from .parsing import compose, construct, decode_source, yaml_error
 from .typography import french
 
 GLOSSARY_FILE = "glossaire.yaml"
@@ -62,7 +62,7 @@ def load_glossary(content: Path, content_dir: str, problems: Problems) -> list[E
     if text is None:
         return []
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text)
     except yaml.YAMLError as exc:
         problems.add(yaml_error(exc, rel, 0))
         return []

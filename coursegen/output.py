@@ -21,12 +21,20 @@ class OutputError(Exception):
 
 
 class Staging:
-    """A fresh folder beside ``site/`` that receives every byte of a build before the swap."""
+    """A folder beside ``site/`` that receives every byte of a build before the swap.
 
-    def __init__(self, output: Path) -> None:
+    With ``seed=True`` it starts as hard links to the current site's files: a file whose bytes did not change
+    is then kept as it is (never rewritten), a changed one is replaced by a new file (a link is never written
+    through, so the live site is untouched until the swap), and at ``commit`` the seeded files this build did
+    not produce are removed. Incremental builds thus write only what changed.
+    """
+
+    def __init__(self, output: Path, *, seed: bool = False) -> None:
         self.output = output
         self.path = output.parent / f"{STAGING_PREFIX}{output.name}-{os.getpid()}"
         self.sources: dict[str, str] = {}
+        self.seeded: set[str] = set()
+        self.seed = seed
 
     def __enter__(self) -> "Staging":
         if self.output.is_symlink() or (self.output.exists() and not self.output.is_dir()):
@@ -34,14 +42,16 @@ class Staging:
                               "le site (choisissez un dossier de sortie dédié)")
         clean_leftovers(self.output)
         self.path.mkdir(parents=True)
+        if self.seed and self.output.is_dir():
+            self.seeded = _link_tree(self.output, self.path)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.path.exists():  # still here: the build failed or was not committed
             shutil.rmtree(self.path)
 
-    def write(self, rel_path: str, data: bytes | str, source: str = "") -> None:
-        """Write one output file; refuse a second write to the same path and any escaping path."""
+    def register(self, rel_path: str, source: str = "") -> str:
+        """Claim ``rel_path`` for this build (refusing a second claim and any escaping path)."""
         rel = PurePosixPath(rel_path)
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise OutputError(f"chemin de sortie refusé « {rel_path} » ({source})")
@@ -49,16 +59,38 @@ class Staging:
         if key in self.sources:
             raise OutputError(f"« {key} » serait écrit deux fois : par {self.sources[key]} et par {source}")
         self.sources[key] = source or key
-        target = self.path / key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        return key
+
+    def write(self, rel_path: str, data: bytes | str, source: str = "") -> None:
+        """Write one output file; refuse a second write to the same path and any escaping path."""
+        key = self.register(rel_path, source)
+        write_file(self.path, key, data.encode("utf-8") if isinstance(data, str) else data)
 
     def copy(self, rel_path: str, source_file: Path, source: str = "") -> None:
         """Copy a file into the site through the same checks as ``write``."""
         self.write(rel_path, source_file.read_bytes(), source or str(source_file))
 
+    def reuse(self, rel_path: str, stamp: list | None, source: str = "") -> bool:
+        """Keep the previous site's file at ``rel_path`` if it is still the one a build recorded (``file_stamp``)."""
+        if stamp is None or rel_path not in self.seeded or file_stamp(self.path / rel_path) != list(stamp):
+            return False
+        self.register(rel_path, source)
+        return True
+
+    def adopt(self, folder: str, source: str) -> None:
+        """Claim every file under ``folder`` (written there by another program: Pagefind)."""
+        base = self.path / folder
+        for path in sorted(p for p in base.rglob("*") if p.is_file() or p.is_symlink()):
+            self.register(path.relative_to(self.path).as_posix(), source)
+
+    def clear(self, folder: str) -> None:
+        """Remove what the previous site had under ``folder`` before another program writes it afresh."""
+        shutil.rmtree(self.path / folder, ignore_errors=True)
+        self.seeded = {rel for rel in self.seeded if not rel.startswith(folder.rstrip("/") + "/")}
+
     def commit(self) -> None:
         """Swap the staging folder into place; the old site is removed only after the swap."""
+        self._drop_stale()
         if self.output.exists():
             if not _exchange(self.path, self.output):
                 old = self.output.parent / f"{OLD_PREFIX}{self.output.name}-{os.getpid()}"
@@ -68,6 +100,72 @@ class Staging:
         else:
             os.rename(self.path, self.output)
         clean_leftovers(self.output)
+
+    def _drop_stale(self) -> None:
+        """Seeded files this build did not produce (a removed chapter's page), and folders left empty."""
+        folders = set()
+        for rel in sorted(self.seeded - self.sources.keys()):
+            (self.path / rel).unlink(missing_ok=True)
+            folders.update(str(p) for p in PurePosixPath(rel).parents if str(p) != ".")
+        for rel in sorted(folders, key=lambda f: -f.count("/")):
+            try:
+                (self.path / rel).rmdir()
+            except OSError:
+                pass  # not empty
+
+
+def write_file(folder: Path, rel: str, data: bytes) -> bool:
+    """Write ``folder/rel`` unless it already holds exactly ``data``; a file is replaced, never written through.
+
+    Used by ``Staging`` and by the render workers, which write their pages into the staging folder directly.
+    Returns whether bytes were written.
+    """
+    target = folder / rel
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        if info.st_size == len(data) and _same_bytes(target, data):
+            return False
+        target.unlink()  # maybe a hard link to the live site: writing through it would change the site now
+    with open(target, "xb") as handle:
+        handle.write(data)
+    return True
+
+
+def file_stamp(path: Path) -> list | None:
+    """What identifies a written file cheaply (as ``make`` and ``rsync`` do): inode, size, modification time."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return [info.st_ino, info.st_size, info.st_mtime_ns]
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link_tree(source: Path, target: Path) -> set[str]:
+    """Hard-link every file of ``source`` into ``target``; an empty set if links are not possible here."""
+    linked: set[str] = set()
+    try:
+        for folder, dirs, files in os.walk(source):
+            rel = os.path.relpath(folder, source)
+            base = target if rel == "." else target / rel
+            base.mkdir(exist_ok=True)
+            for name in files:
+                os.link(os.path.join(folder, name), base / name, follow_symlinks=False)
+                linked.add(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    except OSError:  # no hard links on this file system: every file is written afresh
+        for entry in list(target.iterdir()):
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        return set()
+    return linked
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,7 +19,7 @@ from .qmd import SourceMap, expand_includes, remap
 from .nav import PageNav, Site, build_nav
 from .output import OutputError, Staging, build_lock
 from .render import Sidebar, make_environment, render_template, url_helper
-from .search import build_index as build_search_index
+from .search import DOCS_DIR as SEARCH_DOCS_DIR, SearchDocs, build_index as build_search_index, replace_index
 from .glossary import GLOSSARY_PAGE, load_glossary
 
 
@@ -33,7 +34,8 @@ class BuildReport:
     timings: list[tuple[str, float]] = field(default_factory=list)   # (stage, seconds) for -v
     source_maps: dict[str, SourceMap] = field(default_factory=dict)  # chapter -> lines of its includes
     mapped_from: int = 0
-    # ``serve`` only: builds the up-to-date search index into a folder; the written site has the previous one.
+    # ``search="background"`` (``serve``): builds the up-to-date search index into a folder; the written site has
+    # the previous one until ``search.replace_index`` puts it in place.
     pending_index: Callable[[Path], Path] | None = None
 
     def lap(self, stage: str, since: float) -> float:
@@ -53,13 +55,16 @@ class Page:
 def build(root: Path, *, strict: bool = False, output: Path | None = None,
           write: bool = True, on_wait=None, site_url: tuple[str, str] | None = None,
           lint: bool = False, downloads: list[tuple[str, Path]] = (), jobs: int = 0,
-          cache: bool = True, search_later: bool = False) -> BuildReport:
+          cache: bool = True, search: str = "before") -> BuildReport:
     """Build the site of the project at ``root``; the previous site stays untouched on any error.
 
     ``jobs``: processes that parse and render the chapters (0: one per core, used only for courses large
     enough to gain from it); ``cache``: reuse ``.cache/build/`` (builds that write only; the bytes are the same);
-    ``search_later`` (``serve`` only): when the pages' text changed, keep the previous search index and leave
-    the new one to ``report.pending_index``, so that the preview reloads without waiting for Pagefind.
+    ``search``: when the pages' text changed and the previous site has a search index, "before" builds the new
+    index before the swap (the site is never seen with a stale index); "after" swaps the pages in first, then
+    builds the index and swaps it in too, before returning (``python build.py``: pages updated sooner);
+    "background" (``serve``) keeps the previous index and leaves the new one to ``report.pending_index``, so
+    that the preview reloads without waiting for Pagefind.
     """
     start = time.perf_counter()
     problems = Problems()
@@ -78,7 +83,7 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
     report.output = config.output_path
     lap = report.lap("config", start)
 
-    # Phase 1: read and compute, write nothing.
+    # Phase 1: read, parse, lay out the course; chapter pages are rendered into staging, never into site/.
     chapters = []
     for chapter in load_chapters(config, problems):
         chapter, report.source_maps[chapter.source] = expand_includes(chapter, config.root, problems)
@@ -88,59 +93,73 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
     glossary = load_glossary(config.content_path, config.content_dir, later)
     figures = AttentionFigures(config, later)
     store = Cache(config.root if cache and write and not lint else None)
-    context = RenderContext(config, figures, glossary, GLOSSARY_PAGE,
-                            _chapter_pages(config, downloads, glossary, store) if write else None,
-                            _signature(config, glossary, downloads) if store.enabled else "")
-    batch = ChapterBatch(chapters, store, context, jobs=1 if lint else jobs)
-    try:
-        parsed = batch.parse(problems)
-        lap = report.lap("lecture et analyse du Markdown", lap)
-        site = build_nav(parsed)
-        problems.extend(later)
-        postbuild.check(config, problems)
-        later.items.clear()
-        figures.preload(parsed)
-        problems.extend(later)
-        figures.problems = problems
-        rendered = batch.render(site, parsed)
-    finally:
-        batch.close()
-    glossary_uses: dict[str, set[str]] = {}
-    pages: list[Page] = []
-    assets: set[str] = set()
-    for nav, result in zip(site.pages, rendered):
-        for found in result.problems:
-            problems.add(SiteError(*found))
-        glossary_uses[nav.url] = set(result.glossary_uses)
-        pages.append(Page(nav, result))
-        assets.update(result.assets)
-        report.external_links += [(nav.source, href, line) for href, line in result.external_links]
-    report.pages = len(pages) + 1  # chapters and the home page
-    if lint:  # ``check``: authoring mistakes the page would still show
-        from .lint import check_pages
-
-        check_pages(parsed, problems)
-    lap = report.lap("navigation et rendu HTML", lap)
-    if problems.failed(strict) or not write:
-        return _done(report, start)
-
-    # Phase 2: templates into a staging folder; Phase 3: swap only if all went well.
-    env = make_environment(config.templates_path, _bytecode_dir(config, store))
-    with build_lock(config.root, on_wait):
+    with ExitStack() as stack:  # errors are caught inside: a frozen SiteError cannot cross a contextmanager
         try:
-            with Staging(config.output_path) as staging:
-                pending = _write_site(staging, config, env, site, pages, assets, figures,
-                                      [page.chapter for page in parsed], downloads=downloads,
-                                      glossary=(glossary, glossary_uses), cache=store,
-                                      previous_index=config.output_path / "pagefind" if search_later else None)
-                if problems.failed(strict):
-                    return _done(report, start)
-                lap = report.lap("gabarits et écriture", lap)
-                staging.commit()
-                report.written = True
-                report.pending_index = pending
-                store.prune()
-                report.lap("remplacement de site/", lap)
+            staging = None
+            if write:  # pages go into staging as they are rendered; one build at a time per project
+                stack.enter_context(build_lock(config.root, on_wait))
+                staging = stack.enter_context(Staging(config.output_path, seed=store.enabled))
+            docs = SearchDocs(config.root / SEARCH_DOCS_DIR if store.enabled else None) if write else None
+            if docs is not None:
+                stack.callback(docs.close)
+            context = RenderContext(config, figures, glossary, GLOSSARY_PAGE,
+                                    _chapter_pages(config, downloads, glossary, store) if write else None,
+                                    _signature(config, glossary, downloads) if store.enabled else "",
+                                    staging.path if staging else None, docs)
+            batch = ChapterBatch(chapters, store, context, jobs=1 if lint else jobs)
+            try:
+                parsed = batch.parse(problems)
+                lap = report.lap("lecture et analyse du Markdown", lap)
+                site = build_nav(parsed)
+                problems.extend(later)
+                postbuild.check(config, problems)
+                later.items.clear()
+                figures.preload(parsed)
+                problems.extend(later)
+                figures.problems = problems
+                rendered = batch.render(site, parsed, staging)
+            finally:
+                batch.close()
+            pages: list[Page] = []
+            for nav, result in zip(site.pages, rendered):
+                for found in result.problems:
+                    problems.add(SiteError(*found))
+                pages.append(Page(nav, result))
+                report.external_links += [(nav.source, href, line) for href, line in result.external_links]
+            report.pages = len(pages) + 1  # chapters and the home page
+            if lint:  # ``check``: authoring mistakes the page would still show
+                from .lint import check_pages
+
+                check_pages(parsed, problems)
+            lap = report.lap("navigation et rendu HTML", lap)
+            if problems.failed(strict) or staging is None or docs is None:
+                return _done(report, start)
+
+            # Phase 2: the other pages into staging; Phase 3: swap only if all went well.
+            env = make_environment(config.templates_path, _bytecode_dir(config, store))
+            pending = _write_site(staging, config, env, site, pages, figures, [page.chapter for page in parsed],
+                                  downloads=downloads, glossary=glossary, cache=store, docs=docs,
+                                  search_later=search != "before")
+            if pending is not None:
+                stack.callback(pending.discard)  # a build that stops before indexing leaves no snapshot behind
+            if problems.failed(strict):
+                return _done(report, start)
+            lap = report.lap("gabarits et écriture", lap)
+            staging.commit()
+            report.written = True
+            docs.prune({page.rendered.search for page in pages})
+            store.prune()
+            lap = report.lap("remplacement de site/", lap)
+            if pending is not None and search == "after":
+                try:
+                    _index_now(pending, config.output_path)
+                except SiteError as exc:  # the pages are in place: say so rather than "site unchanged"
+                    problems.add(SiteError(exc.path, exc.line, exc.message,
+                                           "les pages sont à jour mais la recherche porte encore sur la version "
+                                           "précédente ; relancez la construction", exc.severity))
+                report.lap("index de recherche (après les pages)", lap)
+            elif pending is not None:
+                report.pending_index = pending.hand_over()
         except SiteError as exc:
             problems.add(exc)
         except OutputError as exc:
@@ -148,40 +167,43 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
     return _done(report, start)
 
 
+def _index_now(pending, site_dir: Path) -> None:
+    """The fresh search index, right after the pages it indexes were swapped in (the build lock is held)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="atelier-index-") as tmp:
+        replace_index(site_dir, pending(Path(tmp)))
+
+
 def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[Page],
-                assets: set[str], figures: AttentionFigures, chapters: list,
-                downloads: list[tuple[str, Path]] = (), glossary=((), {}), cache: Cache | None = None,
-                previous_index: Path | None = None):
+                figures: AttentionFigures, chapters: list, downloads: list[tuple[str, Path]] = (),
+                glossary=(), cache: Cache | None = None, docs: SearchDocs | None = None, search_later: bool = False):
     tdir = config.templates_dir
     # PDF/EPUB rendered by Quarto (``python build.py pdf`` only): copied and linked from the home page.
     for name, path in downloads:
         staging.copy(f"telechargements/{name}", path, "quarto")
-    entries, uses = glossary
+    entries = glossary
     common = _common(config, site, downloads, entries)
     sidebars = Sidebar(render_template(env, "partials/sidebar.html", {**common, "url": url_helper("index.html")}, tdir))
     sidebar = sidebars.for_page()
     home = render_template(env, "home.html", {**common, "page": _page_context("home", config.title, "index.html"),
                                               "sidebar": sidebar, "url": url_helper("index.html")}, tdir)
     staging.write("index.html", home, "templates/home.html")
-    searchable: dict[str, str] = {}
-    for page in pages:  # rendered with the chapters (coursegen/chapters.py, ``_chapter_pages`` below)
-        nav, rendered = page.nav, page.rendered
-        if rendered.template_error:
-            raise SiteError(*rendered.template_error)
-        staging.write(nav.url, rendered.html, nav.source)
-        searchable[nav.url] = rendered.search
+    assets: set[str] = set()
+    for page in pages:  # written by the chapters' render (coursegen/chapters.py, ``_chapter_pages`` below)
+        if page.rendered.template_error:
+            raise SiteError(*page.rendered.template_error)
+        assets.update(page.rendered.assets)
     search_page = render_template(env, "search.html", {
         **common, "page": _page_context("search", "Recherche", "recherche.html"), "sidebar": sidebar,
         "url": url_helper("recherche.html")}, tdir)
     staging.write("recherche.html", search_page, "templates/search.html")
     if entries:
-        used_in = {e.id: [p for p in site.pages if e.id in uses.get(p.url, set())] for e in entries}
+        used_in = {e.id: [p.nav for p in pages if e.id in p.rendered.glossary_uses] for e in entries}
         staging.write(GLOSSARY_PAGE, render_template(env, "glossary.html", {
             **common, "page": _page_context("glossary", "Glossaire", GLOSSARY_PAGE), "entries": entries,
             "used_in": used_in, "sidebar": sidebars.for_page("glossaire"),
             "url": url_helper(GLOSSARY_PAGE)}, tdir), "content/glossaire.yaml")
-    # Pagefind writes its bundle itself (staging/pagefind/); it is the one writer besides Staging.write.
-    pending = build_search_index(searchable, staging.path, config.language, cache, previous_index)
     base = config.base_path if config.site_url else ""
     not_found = render_template(env, "404.html", {
         **common, "page": _page_context("404", "Page introuvable", "404.html"),
@@ -203,6 +225,9 @@ def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[P
                    lambda: postbuild.social_image(config))
     for rel, data in postbuild.extra_files(config, site, chapters, social, glossary=entries):
         staging.write(rel, data, "postbuild")
+    # Pagefind writes its bundle itself (staging/pagefind/); it is the one writer besides output.write_file.
+    pending = build_search_index(docs, {p.nav.url: p.rendered.search for p in pages}, staging, config.language,
+                                 cache, later=search_later)
     return pending
 
 

@@ -92,29 +92,46 @@ class Sidebar:
 
     Listing every section of every chapter on every page makes the output quadratic in the course size
     (686 MB at 1,000 chapters); this keeps it to the chapter list plus one chapter's sections.
+
+    The rendered partial carries two build-time markers, both removed here: ``data-page="slug"`` on a
+    link (``aria-current="page"`` goes in its place on that page) and ``<!--sections slug-->...
+    <!--/sections-->`` around a chapter's sections. The collapsed sidebar and, per slug, the offsets of
+    those two insertions are computed once, so ``for_page`` costs a few slices, not a pass over the list.
     """
 
-    _BLOCK = re.compile(r"<!--sections ([a-z0-9-]+)-->\n(.*?)<!--/sections-->\n", re.S)
+    _MARKER = re.compile(r' data-page="([^"]*)"|<!--sections (\S+?)-->\n?(.*?)<!--/sections-->\n?', re.S)
+    _CURRENT = ' aria-current="page"'
 
     def __init__(self, html: str) -> None:
-        self.outside: list[str] = []
-        self.sections: dict[str, str] = {}
-        pos = 0
-        for match in self._BLOCK.finditer(html):
-            self.outside.append(html[pos:match.start()])
-            self.sections[match.group(1)] = match.group(2)
+        kept: list[str] = []
+        size = pos = 0  # size: length of the collapsed sidebar so far, i.e. the offset of the next marker
+        links: dict[str, int] = {}
+        sections: dict[str, tuple[int, str]] = {}
+        for match in self._MARKER.finditer(html):
+            kept.append(html[pos:match.start()])
+            size += match.start() - pos
             pos = match.end()
-        self.outside.append(html[pos:])
-        self.order = list(self.sections)
+            if match.group(1) is not None:
+                links.setdefault(match.group(1), size)
+            else:
+                sections.setdefault(match.group(2), (size, match.group(3)))
+        kept.append(html[pos:])
+        self.html = "".join(kept)
+        # slug -> its insertions (offset in self.html, text), in offset order.
+        self._edits: dict[str, list[tuple[int, str]]] = {}
+        for slug, offset in links.items():
+            self._edits[slug] = [(offset, self._CURRENT)]
+        for slug, edit in sections.items():
+            self._edits[slug] = sorted(self._edits.get(slug, []) + [edit])
 
     def for_page(self, current: str = "") -> str:
         """The sidebar with ``current`` (a chapter slug or "glossaire") marked and its sections shown."""
-        parts = [self.outside[0]]
-        for slug, after in zip(self.order, self.outside[1:]):
-            if slug == current:
-                parts.append(self.sections[slug])
-            parts.append(after)
-        html = "".join(parts)
-        if current:
-            html = html.replace(f'data-page="{current}"', f'data-page="{current}" aria-current="page"', 1)
-        return html
+        edits = self._edits.get(current) if current else None
+        if not edits:
+            return self.html
+        html, parts, pos = self.html, [], 0
+        for offset, text in edits:
+            parts += (html[pos:offset], text)
+            pos = offset
+        parts.append(html[pos:])
+        return "".join(parts)

@@ -15,11 +15,12 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Callable
 
 from .errors import SiteError
+from .output import write_file
 
 INDEX_DIR = "pagefind"
+DOCS_DIR = ".cache/recherche"     # the documents Pagefind reads, kept between builds (``SearchDocs``)
 TIMEOUT_SECONDS = 120
 HAIR_SPACE = "\u200a"
 _ELISION = re.compile(r"\b((?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)’)(?=\w)", re.IGNORECASE)
@@ -50,47 +51,140 @@ def _executable() -> Path:
                         "réinstallez le paquet pagefind-bin") from None
 
 
-def build_index(pages: dict[str, str], output_dir: Path, language: str = "fr", cache=None,
-                previous: Path | None = None) -> Callable[[Path], Path] | None:
-    """Index ``{url: html}`` into ``output_dir/pagefind``; any failure stops the build.
+class SearchDocs:
+    """The documents Pagefind reads, stored by content hash so that unchanged pages are never written again.
 
-    With a ``coursegen.cache.Cache``, an index made from the very same documents is copied instead of rebuilt
-    (Pagefind takes seconds for a thousand pages); any file that does not match its recorded SHA-256 makes
-    the copy void and the index is built again.
+    In ``.cache/recherche/`` when the cache is on, else in a temporary folder. Render workers ``add`` the
+    documents of the pages they render; Pagefind reads a folder of hard links named by page URL (``snapshot``),
+    since it takes each result's address from the file's path.
+    """
 
-    ``previous`` is for ``serve`` only: the index of the site this build replaces. When the documents changed,
-    it is copied as it is, and the function returned builds the fresh index into a given folder (to be run in
-    the background, then put in place with ``replace_index``). ``build`` never passes it: a published site's
-    index always matches its pages.
+    def __init__(self, folder: Path | None) -> None:
+        self.temporary = folder is None
+        self.path = Path(tempfile.mkdtemp(prefix="atelier-recherche-")) if folder is None else folder
+
+    def add(self, document: str) -> str:
+        """Store one page's document (as ``search_document`` made it); its key for ``has`` and ``snapshot``."""
+        import hashlib
+
+        data = indexable(document).encode("utf-8")
+        key = hashlib.sha256(data).hexdigest()[:40]
+        if not (self.path / key).is_file():
+            write_file(self.path, key, data)
+        return key
+
+    def has(self, key: str) -> bool:
+        return bool(key) and (self.path / key).is_file()
+
+    def snapshot(self, keys: dict[str, str], folder: Path) -> Path:
+        """``{url: key}`` as files named by URL under ``folder``: links, or copies where links are refused."""
+        try:
+            for url, key in sorted(keys.items()):
+                target = folder / url
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(self.path / key, target)
+                except OSError:
+                    shutil.copyfile(self.path / key, target)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise SiteError(DOCS_DIR, 0, f"documents de recherche illisibles ({exc.strerror})",
+                            "supprimez le dossier .cache puis relancez la construction") from None
+        return folder
+
+    def prune(self, keys: set[str]) -> None:
+        """After a successful build: drop documents no page of it uses."""
+        if self.temporary or not self.path.is_dir():
+            return
+        for entry in self.path.iterdir():
+            if entry.name not in keys:
+                entry.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self.temporary:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def build_index(docs: SearchDocs, keys: dict[str, str], staging, language: str = "fr", cache=None,
+                later: bool = False) -> PendingIndex | None:
+    """Index the pages ``{url: document key}`` into ``staging/pagefind``; any failure stops the build.
+
+    The index of the previous site (in a seeded ``Staging``) is kept as it is when it was made from the very
+    same documents; else an index saved in ``coursegen.cache.Cache`` for those documents is copied (each file
+    checked against its SHA-256); else Pagefind runs (seconds for a thousand pages).
+
+    ``later=True`` (``serve``, and ``build`` on an existing site): when the documents changed and the previous
+    site has an index, that index is kept for now and the function returned builds the fresh one into a given
+    folder, to be put in place with ``replace_index`` once the pages are. Without it, a build's index always
+    matches its pages before the swap.
     """
     from .cache import digest
 
-    saved = cache.folder("search", digest("pagefind", language, sorted(pages.items()))) if cache else None
-    target = output_dir / INDEX_DIR
-    if saved is not None and _restore(saved, target):
+    saved = cache.folder("search", digest("pagefind", language, sorted(keys.items()))) if cache else None
+    target = staging.path / INDEX_DIR
+    if saved is not None and _is_current(saved, target):
+        staging.adopt(INDEX_DIR, "pagefind")
         return None
-    if previous is not None and (previous / "pagefind.js").is_file():
-        shutil.copytree(previous, target)
-
-        def fresh(folder: Path) -> Path:
-            _run_pagefind(pages, folder, language)
-            if saved is not None:
-                _save(folder / INDEX_DIR, saved)
-            return folder / INDEX_DIR
-        return fresh
-    _run_pagefind(pages, output_dir, language)
-    if saved is not None:
-        _save(target, saved)
+    if later and (target / "pagefind.js").is_file():
+        staging.adopt(INDEX_DIR, "pagefind")
+        return PendingIndex(docs.snapshot(keys, Path(tempfile.mkdtemp(prefix="atelier-recherche-"))), saved, language)
+    staging.clear(INDEX_DIR)
+    if saved is None or not _restore(saved, target):
+        with tempfile.TemporaryDirectory(prefix="atelier-recherche-") as tmp:
+            _run_pagefind(docs.snapshot(keys, Path(tmp)), staging.path, language)
+        if saved is not None:
+            _save(target, saved)
+    staging.adopt(INDEX_DIR, "pagefind")
     return None
 
 
+class PendingIndex:
+    """The index of a build's pages, to be made once they are in place, from a snapshot of their documents.
+
+    Calling it builds the index into a folder (then ``replace_index``); a build that stops before that calls
+    ``discard``, which leaves nothing behind unless the index was handed over (``serve``'s background thread).
+    """
+
+    def __init__(self, snapshot: Path, saved: Path | None, language: str) -> None:
+        self.snapshot, self.saved, self.language = snapshot, saved, language
+        self.handed_over = False
+
+    def __call__(self, folder: Path) -> Path:
+        try:
+            _run_pagefind(self.snapshot, folder, self.language)
+        finally:
+            shutil.rmtree(self.snapshot, ignore_errors=True)
+        if self.saved is not None:
+            _save(folder / INDEX_DIR, self.saved)
+        return folder / INDEX_DIR
+
+    def hand_over(self) -> "PendingIndex":
+        self.handed_over = True
+        return self
+
+    def discard(self) -> None:
+        if not self.handed_over:
+            shutil.rmtree(self.snapshot, ignore_errors=True)
+
+
 def replace_index(site_dir: Path, fresh: Path) -> None:
-    """Put a freshly built index in place of ``site_dir/pagefind`` (the caller holds the build lock)."""
+    """Put a freshly built index in place of ``site_dir/pagefind`` (the caller holds the build lock).
+
+    Its files are linked, not copied, so that they keep the identity ``_save`` recorded for the next build.
+    """
+    from .output import _exchange, _link_tree
+
     new, old = site_dir / f".{INDEX_DIR}-nouveau", site_dir / f".{INDEX_DIR}-ancien"
     for leftover in (new, old):
         shutil.rmtree(leftover, ignore_errors=True)
-    shutil.copytree(fresh, new)
+    new.mkdir()
+    if not _link_tree(fresh, new):
+        shutil.rmtree(new)
+        shutil.copytree(fresh, new)
     current = site_dir / INDEX_DIR
+    if current.exists() and _exchange(new, current):
+        shutil.rmtree(new)
+        return
     if current.exists():
         os.rename(current, old)
     os.rename(new, current)
@@ -98,10 +192,14 @@ def replace_index(site_dir: Path, fresh: Path) -> None:
 
 
 def _save(index: Path, saved: Path) -> None:
+    """Keep a copy of ``index`` in the cache, with each file's SHA-256 and the identity of the file itself."""
     import hashlib
 
+    from .output import file_stamp
+
     files = sorted(p for p in index.rglob("*") if p.is_file())
-    manifest = {p.relative_to(index).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    manifest = {"files": {p.relative_to(index).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+                "site": {p.relative_to(index).as_posix(): file_stamp(p) for p in files}}
     tmp = saved.with_name(f".{saved.name}.tmp-{os.getpid()}")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -116,44 +214,65 @@ def _save(index: Path, saved: Path) -> None:
 _MANIFEST = ".manifest.json"
 
 
+def _manifest(saved: Path) -> dict:
+    try:
+        manifest = json.loads((saved / _MANIFEST).read_text(encoding="utf-8"))
+        files, site = manifest["files"], manifest["site"]
+        if not (isinstance(files, dict) and isinstance(site, dict) and files and set(files) == set(site)):
+            return {}
+        for rel in files:
+            if rel.startswith("/") or ".." in rel.split("/"):
+                return {}
+        return manifest
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _is_current(saved: Path, target: Path) -> bool:
+    """Whether ``target`` (the previous site's index, seeded) holds exactly the files ``_save`` recorded."""
+    from .output import file_stamp
+
+    site = _manifest(saved).get("site")
+    if not site or not target.is_dir():
+        return False
+    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+    return present == set(site) and all(file_stamp(target / rel) == stamp for rel, stamp in site.items())
+
+
 def _restore(saved: Path, target: Path) -> bool:
     """Copy a saved index into ``target`` if every file is there and intact; else leave nothing behind."""
     import hashlib
 
+    files = _manifest(saved).get("files")
     try:
-        manifest = json.loads((saved / _MANIFEST).read_text(encoding="utf-8"))
-        for rel, checksum in manifest.items():
-            if rel.startswith("/") or ".." in rel.split("/"):
-                raise ValueError(rel)
+        if not files:
+            raise ValueError("manifeste")
+        for rel, checksum in files.items():
             data = (saved / rel).read_bytes()
             if hashlib.sha256(data).hexdigest() != checksum:
                 raise ValueError(rel)
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             (target / rel).write_bytes(data)
-        return bool(manifest) and (target / "pagefind.js").is_file()
-    except (OSError, ValueError, AttributeError):
+        return (target / "pagefind.js").is_file()
+    except (OSError, ValueError):
         shutil.rmtree(target, ignore_errors=True)
         return False
 
 
-def _run_pagefind(pages: dict[str, str], output_dir: Path, language: str) -> None:
+def _run_pagefind(source: Path, output_dir: Path, language: str) -> None:
+    """Index the documents under ``source`` into ``output_dir/pagefind``."""
     binary = _executable()
-    with tempfile.TemporaryDirectory(prefix="atelier-recherche-") as tmp:
-        source = Path(tmp)
-        for url, html in pages.items():
-            (source / url).parent.mkdir(parents=True, exist_ok=True)
-            (source / url).write_text(indexable(html), encoding="utf-8")
-        try:
-            result = subprocess.run(
-                [str(binary), "--site", str(source), "--output-path", str(output_dir / INDEX_DIR),
-                 "--force-language", language, "--quiet"],
-                capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise SiteError(INDEX_DIR, 0, f"l'index de recherche n'a pas été construit en {TIMEOUT_SECONDS} s",
-                            "relancez la construction ; si cela persiste, signalez-le") from None
-        except OSError as exc:
-            raise SiteError(INDEX_DIR, 0, f"Pagefind n'a pas pu être lancé ({exc.strerror})",
-                            "réinstallez le paquet pagefind-bin") from None
+    try:
+        result = subprocess.run(
+            [str(binary), "--site", str(source), "--output-path", str(output_dir / INDEX_DIR),
+             "--force-language", language, "--quiet"],
+            capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise SiteError(INDEX_DIR, 0, f"l'index de recherche n'a pas été construit en {TIMEOUT_SECONDS} s",
+                        "relancez la construction ; si cela persiste, signalez-le") from None
+    except OSError as exc:
+        raise SiteError(INDEX_DIR, 0, f"Pagefind n'a pas pu être lancé ({exc.strerror})",
+                        "réinstallez le paquet pagefind-bin") from None
     if result.returncode != 0 or not (output_dir / INDEX_DIR / "pagefind.js").is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["aucun message"]
         raise SiteError(INDEX_DIR, 0, f"échec de l'index de recherche : {detail[0]}",

@@ -119,7 +119,7 @@ class Preview:
 
         start = time.perf_counter()
         self.builds += 1
-        report = build(self.root, strict=self.strict, output=self.output, jobs=self.jobs, search_later=True)
+        report = build(self.root, strict=self.strict, output=self.output, jobs=self.jobs, search="background")
         if report.pending_index is not None and report.output is not None:
             threading.Thread(target=self.refresh_index, args=(report.pending_index, self.builds, report.output),
                              daemon=True).start()

@@ -129,7 +129,7 @@ def test_copy_button_footnote_preview_and_resume_reading(browser, site):  # noqa
     resume.click()
     assert page.evaluate("document.getElementById('une-sous-section').getBoundingClientRect().top") < 100
     page.goto(site + "suite.html")
-    marker = page.locator('.sidebar a[data-page="bases"] .progress-marker')
+    marker = page.locator('.sidebar-list > li > a[href="bases.html"] .progress-marker')
     assert marker.inner_text().endswith("%") or marker.inner_text() == "✓ lu"
     context.close()
 

@@ -6,6 +6,7 @@ template, the config or the code changed, and a corrupted entry is rebuilt, neve
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,9 +15,11 @@ import pytest
 from conftest import make_project
 from coursegen import cache as cache_module, chapters
 from coursegen.cache import CACHE_DIR
+from coursegen.output import file_stamp
 from coursegen.pipeline import build
 
-MARK = "page-falsifiee-dans-le-cache"
+CHAPTER_PAGES = ("avant-propos.html", "bases.html", "suite.html")
+MARK = b"</MAIN>"  # as long as "</main>": a page altered with it keeps its size
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
@@ -29,20 +32,29 @@ def built(root: Path, out: Path, **options) -> tuple[dict[str, bytes], list[str]
     return read_tree(out), [f"{p.severity} {p}" for p in report.problems.items]
 
 
-def falsify_cached_pages(root: Path) -> int:
-    """Rewrite every cached page with a visible mark and a *valid* checksum: used as is if the key matches."""
-    store = cache_module.Cache(root)
-    entries = sorted((root / CACHE_DIR / "pages").iterdir())
-    for entry in entries:
-        payload = store.get_bytes("pages", entry.name)
-        assert payload is not None
-        head, _, page = payload.partition(b"\n")  # one line of JSON, then the page as written
-        store.put_bytes("pages", entry.name, head + b"\n" + page.replace(b"</main>", f"<p>{MARK}</p></main>".encode()))
-    return len(entries)
+def falsify_site_pages(out: Path) -> int:
+    """Alter the chapter pages of a built site in place, keeping inode, size and modification time.
+
+    That is exactly what the cache cannot see (it identifies a page by those three), so an altered page
+    survives a build if and only if the build trusted the cache entry of that page.
+    """
+    for name in CHAPTER_PAGES:
+        page = out / name
+        info = page.stat()
+        data = page.read_bytes()
+        assert b"</main>" in data
+        with open(page, "r+b") as handle:  # same inode
+            handle.write(data.replace(b"</main>", MARK))
+        os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns))
+    return len(CHAPTER_PAGES)
 
 
 def marked(tree: dict[str, bytes]) -> list[str]:
-    return [name for name, data in tree.items() if MARK.encode() in data]
+    return [name for name, data in tree.items() if MARK in data]
+
+
+def stamps(out: Path) -> dict[str, list | None]:
+    return {name: file_stamp(out / name) for name in CHAPTER_PAGES}
 
 
 @pytest.fixture
@@ -72,30 +84,36 @@ def test_parallel_build_is_byte_identical(course, tmp_path, reference, pool_alwa
 
 
 def test_cached_builds_are_byte_identical_in_every_mode(course, tmp_path, reference, pool_always):
-    cold = built(course, tmp_path / "froid", jobs=1)                  # fills the cache
+    out = tmp_path / "site"
+    cold = built(course, out, jobs=1)                                # fills the cache
     assert any((course / CACHE_DIR / "pages").iterdir())
-    warm = built(course, tmp_path / "chaud", jobs=2)                  # every page from the cache
+    written = stamps(out)
+    warm = built(course, out, jobs=2)                                # every chapter page kept as it is
+    assert stamps(out) == written
     shutil.rmtree(course / CACHE_DIR / "pages")
-    forked_late = built(course, tmp_path / "tardif", jobs=2)          # facts cached: workers forked after nav
+    forked_late = built(course, out, jobs=2)                         # facts cached: workers forked after nav
     shutil.rmtree(course / CACHE_DIR)
-    forked_early = built(course, tmp_path / "tot", jobs=2)            # nothing cached: workers parse and render
-    for result in (cold, warm, forked_late, forked_early):
+    forked_early = built(course, out, jobs=2)                        # nothing cached: workers parse and render
+    elsewhere = built(course, tmp_path / "ailleurs", jobs=2)         # cache valid, but no previous site there
+    for result in (cold, warm, forked_late, forked_early, elsewhere):
         assert result[0] == reference[0]
         assert result[1] == reference[1]
 
 
 def test_valid_cache_entries_are_used(course, tmp_path):
-    """The control for the tests below: a cached page is taken as it is when nothing changed."""
-    built(course, tmp_path / "premier")
-    assert falsify_cached_pages(course) >= 2
-    tree, _ = built(course, tmp_path / "second")
-    assert marked(tree)
+    """The control for the tests below: a page the cache vouches for is kept as it is when nothing changed."""
+    out = tmp_path / "site"
+    built(course, out)
+    assert falsify_site_pages(out) == 3
+    tree, _ = built(course, out)
+    assert sorted(marked(tree)) == sorted(CHAPTER_PAGES)
 
 
 @pytest.mark.parametrize("change", ["template", "config", "code"])
 def test_stale_cache_is_never_used(course, tmp_path, monkeypatch, change):
-    built(course, tmp_path / "premier")
-    falsify_cached_pages(course)
+    out = tmp_path / "site"
+    built(course, out)
+    falsify_site_pages(out)
     if change == "template":
         base = course / "templates" / "base.html"
         base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- pied modifié -->\n</footer>"),
@@ -105,13 +123,56 @@ def test_stale_cache_is_never_used(course, tmp_path, monkeypatch, change):
         config.write_text(_retitled(config.read_text(encoding="utf-8")), encoding="utf-8")
     else:
         monkeypatch.setattr(cache_module, "code_version", lambda: "une autre version du code")
-    tree, _ = built(course, tmp_path / "apres")
+    tree, _ = built(course, out)
     assert not marked(tree)
     reference, _ = built(course, tmp_path / "sans-cache", cache=False)
     assert tree == reference
     if change == "template":
-        assert b"pied modifi" in tree["index.html"] and b"pied modifi" in next(
-            data for name, data in tree.items() if name.endswith(".html") and name not in ("index.html", "404.html"))
+        assert b"pied modifi" in tree["index.html"] and b"pied modifi" in tree["bases.html"]
+
+
+def test_a_page_edited_in_the_site_is_written_again(course, tmp_path, reference):
+    out = tmp_path / "site"
+    built(course, out)
+    (out / "bases.html").write_bytes((out / "bases.html").read_bytes().replace(b"</main>", MARK))  # new mtime
+    (out / "suite.html").unlink()
+    (out / "en-trop.html").write_text("laissé par un autre outil", encoding="utf-8")
+    tree, _ = built(course, out)
+    assert tree == reference[0]
+
+
+def test_incremental_build_writes_only_what_changed(course, tmp_path):
+    out = tmp_path / "site"
+    built(course, out)
+    before = {p.relative_to(out).as_posix(): file_stamp(p) for p in out.rglob("*") if p.is_file()}
+    chapter = course / "content" / "02-suite.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUn paragraphe sur les hippocampes.\n",
+                       encoding="utf-8")
+    built(course, out)
+    after = {p.relative_to(out).as_posix(): file_stamp(p) for p in out.rglob("*") if p.is_file()}
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    # the page, its Markdown copy and the search index (Pagefind's own files)
+    assert [n for n in changed if not n.startswith("pagefind/")] == ["suite.html", "suite.md"]
+    assert any(n.startswith("pagefind/") for n in changed)
+    reference, _ = built(course, tmp_path / "reference", cache=False)
+    assert read_tree(out) == reference
+
+
+def test_a_removed_chapter_leaves_no_page_behind(course, tmp_path):
+    out = tmp_path / "site"
+    config = course / "config.yaml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original.replace("  - 02-suite.md\n", "  - 02-suite.md\n  - 03-annexe.md\n"), encoding="utf-8")
+    annex = course / "content" / "03-annexe.md"
+    annex.write_text("---\ntitle: Annexe\n---\n\nUne annexe de passage.\n", encoding="utf-8")
+    tree, _ = built(course, out)
+    assert "annexe.html" in tree and "annexe.md" in tree
+    config.write_text(original, encoding="utf-8")
+    annex.unlink()
+    tree, _ = built(course, out)
+    assert not [name for name in tree if "annexe" in name]
+    reference, _ = built(course, tmp_path / "reference", cache=False)
+    assert tree == reference
 
 
 def _retitled(config_text: str) -> str:
@@ -159,7 +220,7 @@ def test_serve_indexes_in_the_background_and_build_never_ships_a_stale_index(cou
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUn paragraphe sur les hippocampes.\n",
                        encoding="utf-8")
 
-    report = build(course, output=out, search_later=True)       # what ``serve`` does
+    report = build(course, output=out, search="background")  # what ``serve`` does
     assert report.written and report.pending_index is not None
     assert read_tree(out / "pagefind") == old_index              # served at once, with the previous index
     replace_index(out, report.pending_index(tmp_path / "index"))  # then the fresh one, from the background
@@ -182,3 +243,25 @@ def test_a_cached_page_whose_image_is_gone_is_rendered_again(course, tmp_path):
     assert [str(p) for p in report.problems.errors] == [
         str(p) for p in build(course, output=tmp_path / "sans-cache", cache=False).problems.errors]
     assert any("schema.svg" in p.message for p in report.problems.errors)
+
+
+def test_build_swaps_the_pages_first_then_their_index(course, tmp_path, monkeypatch):
+    """``python build.py`` on an existing site: pages swapped in, then the fresh index; nothing left in /tmp."""
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    out = tmp_path / "site"
+    built(course, out)
+    old_index = read_tree(out / "pagefind")
+    chapter = course / "content" / "01-bases.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUn paragraphe sur les calmars.\n", encoding="utf-8")
+    report = build(course, output=out, search="after")
+    assert report.written and report.pending_index is None
+    assert [stage for stage, _ in report.timings][-2:] == ["remplacement de site/", "index de recherche (après les pages)"]
+    assert read_tree(out / "pagefind") != old_index
+    reference, _ = built(course, tmp_path / "reference", cache=False)
+    assert read_tree(out) == reference
+    assert list(temp.iterdir()) == []
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".")) == []

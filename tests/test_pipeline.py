@@ -68,7 +68,8 @@ def test_pages_carry_the_essentials(project):
     chapter = (site / "bases.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in chapter
     assert chapter.count("<h1") == 1
-    assert '<a href="bases.html" data-page="bases" aria-current="page">' in chapter
+    assert '<li><a href="bases.html" aria-current="page"><span class="numero">1</span> Les bases</a>' in chapter
+    assert "data-page=" not in chapter and chapter.count('aria-current="page"') == 1
     assert '<nav class="page-toc" aria-label="Sur cette page">' in chapter
     assert 'rel="prev" href="avant-propos.html"' in chapter and 'rel="next" href="suite.html"' in chapter
     home = (site / "index.html").read_text(encoding="utf-8")

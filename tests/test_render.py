@@ -1,7 +1,11 @@
+import re
+from types import SimpleNamespace
+
 import pytest
 
+from conftest import REPO
 from coursegen.errors import SiteError
-from coursegen.render import make_environment, render_template, url_helper
+from coursegen.render import Sidebar, make_environment, render_template, url_helper
 
 
 def test_url_is_relative_to_the_page_or_absolute_on_404():
@@ -24,3 +28,74 @@ def test_syntax_error_names_template_and_line(tmp_path):
     with pytest.raises(SiteError) as info:
         render_template(make_environment(tmp_path), "t.html", {}, "templates")
     assert str(info.value).startswith("templates/t.html:2: erreur de syntaxe Jinja2")
+
+
+def _heading(level, ident, text, number=""):
+    return SimpleNamespace(level=level, id=ident, text=text, number=number)
+
+
+def _sidebar_html(glossary_url="glossaire.html"):
+    """The real partial rendered for three chapters: one without sections, one with an h3 only."""
+    chapters = [
+        SimpleNamespace(slug="avant-propos", url="avant-propos.html", title="Avant-propos", number="", toc=[]),
+        SimpleNamespace(slug="bases", url="bases.html", title="Les <bases>", number="1", toc=[
+            _heading(2, "listes", "Les listes", "1.1"), _heading(3, "detail", "Détail"),
+            _heading(2, "questions", "Questions & réponses")]),
+        SimpleNamespace(slug="suite", url="suite.html", title="La suite", number="2", toc=[_heading(3, "seul", "h3")]),
+    ]
+    env = make_environment(REPO / "templates")
+    return render_template(env, "partials/sidebar.html", {"chapters": chapters, "glossary_url": glossary_url,
+                                                          "url": url_helper("index.html")}, "templates")
+
+
+def _straightforward(html, current):
+    """The reference: a pass over the whole sidebar per page (the algorithm Sidebar replaced)."""
+    def sections(match):
+        return match.group(2) if match.group(1) == current else ""
+    html = re.sub(r"<!--sections (\S+?)-->\n?(.*?)<!--/sections-->\n?", sections, html, flags=re.S)
+    if current:
+        html = html.replace(f' data-page="{current}"', ' aria-current="page"', 1)
+    return re.sub(r' data-page="[^"]*"', "", html)
+
+
+def test_sidebar_partial_is_one_line_per_chapter():
+    html = _sidebar_html()
+    lines = html.splitlines()
+    assert [line.startswith("<li>") for line in lines].count(True) == 3
+    assert '<li><a href="bases.html" data-page="bases"><span class="numero">1</span> Les &lt;bases&gt;</a>' \
+           '<!--sections bases--><ol class="sidebar-sections">' \
+           '<li><a href="bases.html#listes"><span class="numero">1.1</span> Les listes</a></li>' \
+           '<li><a href="bases.html#questions">Questions &amp; réponses</a></li></ol><!--/sections--></li>' in lines
+    assert '<li><a href="suite.html" data-page="suite"><span class="numero">2</span> La suite</a></li>' in lines
+
+
+@pytest.mark.parametrize("current", ["", "avant-propos", "bases", "suite", "glossaire", "inconnu"])
+def test_sidebar_for_page_equals_the_straightforward_algorithm(current):
+    html = _sidebar_html()
+    assert Sidebar(html).for_page(current) == _straightforward(html, current)
+
+
+def test_sidebar_marks_exactly_the_current_link_and_shows_only_its_sections():
+    sidebar = Sidebar(_sidebar_html())
+    for slug, href in (("avant-propos", "avant-propos.html"), ("bases", "bases.html"), ("suite", "suite.html"),
+                       ("glossaire", "glossaire.html")):
+        page = sidebar.for_page(slug)
+        assert page.count('aria-current="page"') == 1
+        assert f'<a href="{href}" aria-current="page">' in page
+        assert ("bases.html#listes" in page) == (slug == "bases")
+        assert page.count('class="sidebar-sections"') == (slug == "bases")
+        assert "data-page" not in page and "<!--" not in page
+    assert 'aria-current' not in sidebar.for_page() and "sidebar-sections" not in sidebar.for_page()
+    assert sidebar.for_page("inconnu") == sidebar.for_page()
+    assert "glossaire" not in Sidebar(_sidebar_html(glossary_url="")).for_page("glossaire")
+
+
+def test_sidebar_still_reads_the_former_multiline_markup():
+    html = ('<ol>\n    <li>\n      <a href="a.html" data-page="a">A</a>\n<!--sections a-->\n'
+            '      <ol class="sidebar-sections">\n        <li><a href="a.html#x">X</a></li>\n      </ol>\n'
+            '<!--/sections-->\n    </li>\n</ol>\n')
+    sidebar = Sidebar(html)
+    assert sidebar.for_page() == '<ol>\n    <li>\n      <a href="a.html">A</a>\n    </li>\n</ol>\n'
+    assert sidebar.for_page("a") == ('<ol>\n    <li>\n      <a href="a.html" aria-current="page">A</a>\n'
+                                     '      <ol class="sidebar-sections">\n        <li><a href="a.html#x">X</a></li>\n'
+                                     '      </ol>\n    </li>\n</ol>\n')

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..errors import SiteError, did_you_mean
-from ..parsing import construct
+from ..parsing import compose, construct
 
 # Bumped whenever the frozen JSON layout or the meaning of a stored number changes.
 SCHEMA_VERSION = 1
@@ -98,7 +98,7 @@ def word_occurrences(sentence: str, word: str) -> int:
 def load_specs(text: str, path: str) -> dict[str, Spec]:
     """Parse and validate the specs file; raises ``SiteError(path, line, message, hint)``."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SiteError(path, mark.line + 1 if mark else 0, f"YAML invalide : {exc.problem or exc}") from None

@@ -236,7 +236,7 @@
   }
 
   // Per-chapter progress marker in the sidebar.
-  document.querySelectorAll(".sidebar a[data-page]").forEach(function (link) {
+  document.querySelectorAll(".sidebar-list > li > a").forEach(function (link) {
     var url = link.getAttribute("href").split("/").pop();
     var progress = readProgress(url);
     if (!progress || !progress.max) return;
