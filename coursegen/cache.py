@@ -127,10 +127,3 @@ class Cache:
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
                     entry.unlink(missing_ok=True)
-
-    def folder(self, kind: str, key: str) -> Path | None:
-        """A folder entry (the search index): the caller checks what it reads (see ``search.py``)."""
-        if self.path is None:
-            return None
-        self.mark(kind, key)
-        return self.path / kind / key

@@ -63,7 +63,8 @@ def _page_from_facts(chapter: Chapter, facts: dict):
 
 
 def chapter_key(chapter: Chapter) -> str:
-    return digest("chapter", chapter)
+    return digest("chapter", chapter.source, chapter.name, chapter.slug, chapter.title, chapter.description,
+                  chapter.numbered, chapter.draft, chapter.body.encode("utf-8", "surrogatepass"), chapter.body_line)
 
 
 def nav_signature(site) -> str:
@@ -99,6 +100,7 @@ class _Worker:
         self.parsed: dict[int, Any] = {}
         self.site = None
         self.pages: list = []               # numbered by navigation (facts only, or with tokens)
+        self.nav_key = ""                   # digest of the signature and the navigation (cached sidebar)
 
     def _parse(self, i: int):
         from .markdown import parse_page
@@ -145,7 +147,7 @@ class _Worker:
 
         install_rules()
         site, context = self.site, self.context
-        template = context.page_template(site) if context.page_template else None  # None: ``check`` writes nothing
+        template = context.page_template(site, self.nav_key) if context.page_template else None  # None: ``check``
         out = []
         for i, page_key in jobs:
             page = self._tokens(i)
@@ -187,6 +189,7 @@ def _serve(conn, worker: _Worker) -> None:
             elif request[0] == "render":
                 if request[1] is not None:
                     worker.navigate(request[1])
+                worker.nav_key = request[3]
                 answer = ("ok", worker.render(request[2]))
             else:
                 return
@@ -318,13 +321,16 @@ class ChapterBatch:
         ``site`` and ``pages`` are the navigation built from ``parse()``'s pages (which it numbered)."""
         context = self.worker.context
         self.worker.site, self.worker.pages = site, pages
-        common = digest("page", context.signature, nav_signature(site))
+        navigation = nav_signature(site)
+        common = digest("page", context.signature, navigation)
+        self.worker.nav_key = digest("sidebar", context.signature, navigation) if context.signature else ""
         results: dict[int, Rendered] = {}
         todo: list[tuple[int, str]] = []
+        checked: dict[str, bool] = {}
         for i, key in enumerate(self.keys):
             page_key = digest(common, key)
             self.cache.mark("pages", page_key)
-            rendered = _from_entry(self.cache.get("pages", page_key), context.config.content_path)
+            rendered = _from_entry(self.cache.get("pages", page_key), context.config.content_path, checked)
             nav = site.pages[i]
             if (rendered is not None and staging is not None and context.docs.has(rendered.search)
                     and staging.reuse(nav.url, rendered.stamp, nav.source)):
@@ -341,7 +347,8 @@ class ChapterBatch:
             for k, share in enumerate(_split([j[0] for j in free], self.weights, self.jobs)):
                 shares[k] += [job for job in free if job[0] in set(share)]
             # Workers forked before navigation existed get it in the request; the others inherited it.
-            requests = [("render", self.facts if self.owner else None, sorted(s)) if s else None for s in shares]
+            requests = [("render", self.facts if self.owner else None, sorted(s), self.worker.nav_key) if s else None
+                        for s in shares]
             for answer in self.pool.ask(requests):
                 results.update(answer)
         else:
@@ -363,7 +370,7 @@ def _entry(rendered: Rendered) -> dict:
     return dict(rendered.__dict__)
 
 
-def _from_entry(entry, content_root) -> Rendered | None:
+def _from_entry(entry, content_root, checked: dict | None = None) -> Rendered | None:
     """A cached page, if well formed and if every file it links to is still there (else it is rendered again)."""
     if not isinstance(entry, dict):
         return None
@@ -376,10 +383,12 @@ def _from_entry(entry, content_root) -> Rendered | None:
             return None
     except TypeError:
         return None
-    root = content_root.resolve()
+    checked = {} if checked is None else checked  # asset -> still valid, shared by the pages of one build
     for rel in rendered.assets:  # the checks ``htmlrender._use_asset`` made when the page was rendered
-        target = content_root / rel
-        if not target.is_file() or not target.resolve().is_relative_to(root):
+        if rel not in checked:
+            target = content_root / rel
+            checked[rel] = target.is_file() and target.resolve().is_relative_to(content_root.resolve())
+        if not checked[rel]:
             return None
     return rendered
 

@@ -68,7 +68,7 @@ def discover(config: Config, problems: Problems) -> list[Path]:
             problems.error("config.yaml", 0, f"chapitre « {name} » introuvable dans {config.content_dir}/",
                            did_you_mean(name, on_disk) or "vérifiez le nom dans « chapters »")
             continue
-        if not path.resolve().is_relative_to(root):
+        if (path.is_symlink() or "/" in name or "\\" in name) and not path.resolve().is_relative_to(root):
             problems.error(rel, 0, "ce fichier est un lien qui pointe hors du dossier de contenu",
                            "copiez le fichier dans le projet au lieu d'un lien symbolique")
             continue

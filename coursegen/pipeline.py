@@ -112,7 +112,7 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
                 lap = report.lap("lecture et analyse du Markdown", lap)
                 site = build_nav(parsed)
                 problems.extend(later)
-                postbuild.check(config, problems)
+                postbuild.check(config, problems, store)
                 later.items.clear()
                 figures.preload(parsed)
                 problems.extend(later)
@@ -139,7 +139,7 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
             env = make_environment(config.templates_path, _bytecode_dir(config, store))
             pending = _write_site(staging, config, env, site, pages, figures, [page.chapter for page in parsed],
                                   downloads=downloads, glossary=glossary, cache=store, docs=docs,
-                                  search_later=search != "before")
+                                  search_later=search != "before", nav_key=batch.worker.nav_key)
             if pending is not None:
                 stack.callback(pending.discard)  # a build that stops before indexing leaves no snapshot behind
             if problems.failed(strict):
@@ -177,14 +177,15 @@ def _index_now(pending, site_dir: Path) -> None:
 
 def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[Page],
                 figures: AttentionFigures, chapters: list, downloads: list[tuple[str, Path]] = (),
-                glossary=(), cache: Cache | None = None, docs: SearchDocs | None = None, search_later: bool = False):
+                glossary=(), cache: Cache | None = None, docs: SearchDocs | None = None, search_later: bool = False,
+                nav_key: str = ""):
     tdir = config.templates_dir
     # PDF/EPUB rendered by Quarto (``python build.py pdf`` only): copied and linked from the home page.
     for name, path in downloads:
         staging.copy(f"telechargements/{name}", path, "quarto")
     entries = glossary
     common = _common(config, site, downloads, entries)
-    sidebars = Sidebar(render_template(env, "partials/sidebar.html", {**common, "url": url_helper("index.html")}, tdir))
+    sidebars = _sidebar(env, common, tdir, cache, nav_key)
     sidebar = sidebars.for_page()
     home = render_template(env, "home.html", {**common, "page": _page_context("home", config.title, "index.html"),
                                               "sidebar": sidebar, "url": url_helper("index.html")}, tdir)
@@ -207,8 +208,8 @@ def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[P
     base = config.base_path if config.site_url else ""
     not_found = render_template(env, "404.html", {
         **common, "page": _page_context("404", "Page introuvable", "404.html"),
-        "sidebar": Sidebar(render_template(env, "partials/sidebar.html", {**common, "url": url_helper("", base)},
-                                           tdir)).for_page() if base else sidebar, "url": url_helper("404.html", base)}, tdir)
+        "sidebar": _sidebar(env, common, tdir, cache, nav_key, base).for_page() if base else sidebar,
+        "url": url_helper("404.html", base)}, tdir)
     staging.write("404.html", not_found, "templates/404.html")
 
     static = config.templates_path / "static"
@@ -229,6 +230,16 @@ def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[P
     pending = build_search_index(docs, {p.nav.url: p.rendered.search for p in pages}, staging, config.language,
                                  cache, later=search_later)
     return pending
+
+
+def _sidebar(env, common: dict, tdir: str, store: Cache | None, nav_key: str, base: str = "") -> Sidebar:
+    """The course sidebar, rendered once per state of the course (``nav_key``: signature and navigation) and
+    base path, then cached: listing a thousand chapters takes a tenth of a second per rendering."""
+    def render() -> bytes:
+        page = url_helper("", base) if base else url_helper("index.html")
+        return render_template(env, "partials/sidebar.html", {**common, "url": page}, tdir).encode("utf-8")
+    html = _memo(store, ("sidebar", nav_key, base), render) if store is not None and nav_key else render()
+    return Sidebar(html.decode("utf-8"))
 
 
 def _memo(store: Cache, what, compute) -> bytes:
@@ -255,7 +266,7 @@ def _bytecode_dir(config: Config, store: Cache) -> Path | None:
 
 def _chapter_pages(config: Config, downloads, entries, store: Cache):
     """``site -> render(nav, body_html)``: the chapter template, one environment and one sidebar per process."""
-    def for_site(site: Site):
+    def for_site(site: Site, nav_key: str = ""):
         env = make_environment(config.templates_path, _bytecode_dir(config, store))
         common = _common(config, site, downloads, entries)
         tdir = config.templates_dir
@@ -263,8 +274,7 @@ def _chapter_pages(config: Config, downloads, entries, store: Cache):
 
         def render(nav: PageNav, body: str) -> str:
             if not sidebars:
-                sidebars.append(Sidebar(render_template(env, "partials/sidebar.html",
-                                                        {**common, "url": url_helper("index.html")}, tdir)))
+                sidebars.append(_sidebar(env, common, tdir, store, nav_key))
             context = {**common, "page": _page_context("chapter", nav.title, nav.url, nav), "content": body,
                        "sidebar": sidebars[0].for_page(nav.slug), "url": url_helper(nav.url)}
             return render_template(env, "chapter.html", context, tdir)

@@ -30,14 +30,23 @@ def pygments_css() -> str:
             f"@media (prefers-color-scheme: dark) {{\n{dark_os}\n}}\n{dark_toggle}\n")
 
 
-def check(config: Config, problems: Problems) -> None:
-    """Publication settings that cannot be checked key by key (phase 1: nothing is written yet)."""
+def check(config: Config, problems: Problems, cache=None) -> None:
+    """Publication settings that cannot be checked key by key (phase 1: nothing is written yet).
+
+    ``cache`` (``coursegen.cache.Cache``): the glyphs the social image's font lacks, looked up once per
+    title, subtitle and author (drawing them with Pillow costs a tenth of a second on every build).
+    """
     if config.cname and config.site_url:
         host = urlsplit(config.site_url).hostname or ""
         if host != config.cname:
             problems.warn(CONFIG_NAME, 0, f"« cname » ({config.cname}) ne correspond pas à l'adresse du site "
                           f"({config.site_url}) : les liens canoniques et le plan du site viseraient un autre domaine",
                           f"mettez site_url: \"https://{config.cname}/\" ou retirez « cname »")
+    texts = [("title", config.title), ("subtitle", config.subtitle), ("author", config.author)]
+    known = cache.get("files", _glyphs_key(texts)) if cache is not None else None
+    if isinstance(known, list) and len(known) == len(texts):
+        _warn_glyphs(texts, known, problems)
+        return
     import importlib.util
 
     if importlib.util.find_spec("PIL") is None:
@@ -46,8 +55,20 @@ def check(config: Config, problems: Problems) -> None:
         return
     from .social import drawable
 
-    for key, text in (("title", config.title), ("subtitle", config.subtitle), ("author", config.author)):
-        _, missing = drawable(_typeset(text))
+    found = [drawable(_typeset(text))[1] for _, text in texts]
+    if cache is not None:
+        cache.put("files", _glyphs_key(texts), found)
+    _warn_glyphs(texts, found, problems)
+
+
+def _glyphs_key(texts: list[tuple[str, str]]) -> str:
+    from .cache import digest
+
+    return digest("glyphes", texts)
+
+
+def _warn_glyphs(texts: list[tuple[str, str]], found: list, problems: Problems) -> None:
+    for (key, _), missing in zip(texts, found):
         if missing:
             shown = " ".join(dict.fromkeys(missing))
             problems.warn(CONFIG_NAME, 0, f"« {key} » : caractère(s) absent(s) de la police de l'image sociale : "
@@ -122,19 +143,23 @@ def markdown_name(page_url: str) -> str:
     return page_url.removesuffix(".html") + ".md"
 
 
+_MD_LINK = re.compile(r"(\]\(\s*<?)([^\s()<>#]+)(?=[#>)\s])")  # ](target: a chapter file is renamed to its copy
+
+
 def markdown_copies(site: Site, chapters: list) -> list[tuple[str, str]]:
     """Each chapter as plain Markdown for AI tools (as Quarto's llms-txt): front matter dropped, the title
     as ``# …``, links to other chapters pointed at their copies."""
     by_source = {chapter.source: chapter for chapter in chapters}
     names = {name: markdown_name(page.url) for name, page in site.by_name.items()}
-    link = re.compile(r"(\]\(\s*<?)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                      + r")(?=[#>)\s])") if names else None
+
+    def relink(match: re.Match) -> str:
+        return match.group(1) + names.get(match.group(2), match.group(2))
     copies = []
     for page in site.pages:
         chapter = by_source[page.source]
         body = chapter.body.strip("\n")
-        if link is not None:
-            body = link.sub(lambda m: m.group(1) + names[m.group(2)], body)
+        if "](" in body:
+            body = _MD_LINK.sub(relink, body)
         title = f"{page.number} {page.title}" if page.number else page.title
         copies.append((markdown_name(page.url), f"# {title}\n\n{body}\n"))
     return copies

@@ -61,6 +61,8 @@ class SourceMap:
 
 def expand_includes(chapter: Chapter, root: Path, problems: Problems) -> tuple[Chapter, SourceMap]:
     """The chapter with its includes expanded and other shortcodes removed, and its source map."""
+    if "{{<" not in chapter.body:  # nearly every chapter: nothing to expand, every line is its own
+        return chapter, SourceMap(chapter.source, chapter.body_line, ())
     origin = [(chapter.source, chapter.body_line + i) for i in range(chapter.body.count("\n") + 1)]
     lines, where = _expand(chapter.body, origin, root, (chapter.source,), problems)
     body = "\n".join(lines)

@@ -131,5 +131,5 @@ def social_png(title: str, subtitle: str = "", footer: str = "") -> bytes:
         foot_font, foot_lines = _fit(footer, REGULAR, (28, 24), width, 1)
         draw.text((MARGIN, HEIGHT - MARGIN + 8), foot_lines[0], font=foot_font, fill=SOFT, anchor="ls")
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # optimize=True: 5 % smaller, three times slower (38 ms per cold build)
     return buffer.getvalue()

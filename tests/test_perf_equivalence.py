@@ -257,11 +257,28 @@ def test_build_swaps_the_pages_first_then_their_index(course, tmp_path, monkeypa
     old_index = read_tree(out / "pagefind")
     chapter = course / "content" / "01-bases.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUn paragraphe sur les calmars.\n", encoding="utf-8")
+    from coursegen import search
+
+    cleaned = []
+    drop = search._drop_unreferenced
+    monkeypatch.setattr(search, "_drop_unreferenced", lambda index: cleaned.append(drop(index)) or cleaned[-1])
     report = build(course, output=out, search="after")
     assert report.written and report.pending_index is None
+    assert cleaned == [True]  # the previous index's unchanged files were reused, the stale ones removed
     assert [stage for stage, _ in report.timings][-2:] == ["remplacement de site/", "index de recherche (après les pages)"]
     assert read_tree(out / "pagefind") != old_index
     reference, _ = built(course, tmp_path / "reference", cache=False)
     assert read_tree(out) == reference
     assert list(temp.iterdir()) == []
     assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_an_unreadable_index_metadata_means_a_clean_index(tmp_path):
+    from coursegen.search import _drop_unreferenced
+
+    index = tmp_path / "pagefind"
+    (index / "fragment").mkdir(parents=True)
+    (index / "fragment" / "fr_0123456.pf_fragment").write_bytes(b"x")
+    (index / "pagefind.fr_0123456789.pf_meta").write_bytes(b"pas du gzip")
+    assert _drop_unreferenced(index) is False
+    assert (index / "fragment" / "fr_0123456.pf_fragment").exists()  # nothing removed on a guess
