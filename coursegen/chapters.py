@@ -18,7 +18,6 @@ process, several, or the cache.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -26,6 +25,7 @@ from typing import Any, Callable
 from .cache import Cache, digest
 from .content import Chapter
 from .errors import Problems, SiteError
+from .pool import Pool, default_jobs, split
 
 # Below this many chapters to parse or render, forking costs more than it saves (≈ 10 ms per chapter).
 MIN_PARALLEL = 24
@@ -174,96 +174,6 @@ class _Worker:
         return out
 
 
-def _serve(conn, worker: _Worker) -> None:
-    """A forked worker's loop: one request in, one answer out, until the pipe closes."""
-    import pickle
-
-    while True:
-        try:
-            request = conn.recv()
-        except EOFError:
-            return
-        try:
-            if request[0] == "parse":
-                answer: Any = ("ok", worker.parse(request[1]))
-            elif request[0] == "render":
-                if request[1] is not None:
-                    worker.navigate(request[1])
-                worker.nav_key = request[3]
-                answer = ("ok", worker.render(request[2]))
-            else:
-                return
-        except BaseException as exc:  # reported by the parent, which re-raises it
-            import traceback
-
-            answer = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-        try:
-            conn.send(answer)
-        except (pickle.PicklingError, TypeError) as exc:
-            conn.send(("error", f"résultat non transmissible : {exc}"))
-
-
-class _Pool:
-    """``jobs`` forked processes, each a ``_Worker`` with its own share of the chapters."""
-
-    def __init__(self, jobs: int, worker: _Worker) -> None:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork")
-        self.conns = []
-        self.procs = []
-        for _ in range(jobs):
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child, worker), daemon=True)
-            proc.start()
-            child.close()
-            self.conns.append(parent)
-            self.procs.append(proc)
-
-    def ask(self, requests: list[tuple]) -> list:
-        """Send one request to each worker (``None`` skips it), then gather the answers in worker order."""
-        for conn, request in zip(self.conns, requests):
-            if request is not None:
-                conn.send(request)
-        answers = []
-        for conn, request in zip(self.conns, requests):
-            if request is None:
-                answers.append([])
-                continue
-            try:
-                status, value = conn.recv()
-            except EOFError:
-                raise RuntimeError("un processus de rendu s'est arrêté sans répondre") from None
-            if status != "ok":
-                raise RuntimeError(f"échec d'un processus de rendu : {value}")
-            answers.append(value)
-        return answers
-
-    def close(self) -> None:
-        for conn in self.conns:  # a forked child holds a copy of this end too: closing it is no end-of-file
-            try:
-                conn.send(("stop",))
-            except OSError:
-                pass  # that worker is already gone
-            conn.close()
-        for proc in self.procs:
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-
-
-def _split(indexes: list[int], weights: list[int], parts: int) -> list[list[int]]:
-    """Contiguous shares of about equal weight (body length), each in course order."""
-    total = sum(weights[i] for i in indexes) or 1
-    shares: list[list[int]] = [[] for _ in range(parts)]
-    acc = 0
-    for i in indexes:
-        shares[min(parts - 1, acc * parts // total)].append(i)
-        acc += weights[i]
-    return shares
-
-
 class ChapterBatch:
     """The chapters of one build; ``jobs`` = 1 keeps everything in this process."""
 
@@ -274,13 +184,13 @@ class ChapterBatch:
         self.keys = [chapter_key(c) for c in chapters]
         self.worker = _Worker(chapters, self.keys, cache, context)
         self.facts: list[dict] = []
-        self.pool: _Pool | None = None
+        self.pool: Pool | None = None
         self.owner: dict[int, int] = {}             # chapter -> worker that parsed it (and keeps its tokens)
         self.weights = [len(c.body) for c in chapters]
 
     def _start(self, count: int) -> bool:
         if self.pool is None and self.jobs > 1 and count >= MIN_PARALLEL:
-            self.pool = _Pool(self.jobs, self.worker)
+            self.pool = Pool(self.jobs, self.worker)
         return self.pool is not None
 
     def parse(self, problems: Problems) -> list:
@@ -295,7 +205,7 @@ class ChapterBatch:
                 missing.append(i)
         if self._start(len(missing)):
             assert self.pool is not None
-            shares = _split(missing, self.weights, self.jobs)
+            shares = split(missing, self.weights, self.jobs)
             for k, answer in enumerate(self.pool.ask([("parse", s) if s else None for s in shares])):
                 for i, facts, probs in answer:
                     found[i] = (facts, probs)
@@ -344,7 +254,7 @@ class ChapterBatch:
             for job in todo:
                 if job[0] in self.owner:
                     shares[self.owner[job[0]]].append(job)
-            for k, share in enumerate(_split([j[0] for j in free], self.weights, self.jobs)):
+            for k, share in enumerate(split([j[0] for j in free], self.weights, self.jobs)):
                 shares[k] += [job for job in free if job[0] in set(share)]
             # Workers forked before navigation existed get it in the request; the others inherited it.
             requests = [("render", self.facts if self.owner else None, sorted(s), self.worker.nav_key) if s else None
@@ -391,10 +301,3 @@ def _from_entry(entry, content_root, checked: dict | None = None) -> Rendered | 
         if not checked[rel]:
             return None
     return rendered
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
