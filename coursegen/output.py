@@ -99,11 +99,13 @@ class Staging:
         """Swap the staging folder into place; the old site is removed only after the swap."""
         self._drop_stale()
         if self.output.exists():
-            if not _exchange(self.path, self.output):
+            if _exchange(self.path, self.output):
+                shutil.rmtree(self.path)  # after an exchange, staging holds the previous site
+            else:
                 old = self.output.parent / f"{OLD_PREFIX}{self.output.name}-{os.getpid()}"
                 os.rename(self.output, old)
                 os.rename(self.path, self.output)
-            shutil.rmtree(self.path)  # after an exchange, staging holds the previous site
+                shutil.rmtree(old)
         else:
             os.rename(self.path, self.output)
         clean_leftovers(self.output)

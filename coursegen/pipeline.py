@@ -19,7 +19,7 @@ from .qmd import SourceMap, expand_includes, remap
 from .nav import PageNav, Site, build_nav
 from .output import OutputError, Staging, build_lock
 from .render import Sidebar, make_environment, render_template, url_helper
-from .search import DOCS_DIR as SEARCH_DOCS_DIR, SearchDocs, build_index as build_search_index, replace_index
+from .search import DOCS_DIR as SEARCH_DOCS_DIR, SCRATCH_DIR, SearchDocs, clean_scratch, build_index as build_search_index, replace_index
 from .glossary import GLOSSARY_PAGE, load_glossary
 
 
@@ -56,7 +56,8 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
           write: bool = True, on_wait=None, site_url: tuple[str, str] | None = None,
           lint: bool = False, downloads: list[tuple[str, Path]] = (), jobs: int = 0,
           cache: bool = True, search: str = "before") -> BuildReport:
-    """Build the site of the project at ``root``; the previous site stays untouched on any error.
+    """Build the site of the project at ``root``; the previous site stays untouched on any error (but for
+    ``search="after"``: when the index fails after the pages were swapped in, the error says so).
 
     ``jobs``: processes that parse and render the chapters (0: one per core, used only for courses large
     enough to gain from it); ``cache``: reuse ``.cache/build/`` (builds that write only; the bytes are the same);
@@ -99,7 +100,10 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
             if write:  # pages go into staging as they are rendered; one build at a time per project
                 stack.enter_context(build_lock(config.root, on_wait))
                 staging = stack.enter_context(Staging(config.output_path, seed=store.enabled))
-            docs = SearchDocs(config.root / SEARCH_DOCS_DIR if store.enabled else None) if write else None
+            scratch = config.root / SCRATCH_DIR if store.enabled else None
+            if scratch is not None:
+                clean_scratch(scratch)
+            docs = SearchDocs(config.root / SEARCH_DOCS_DIR if scratch else None, scratch) if write else None
             if docs is not None:
                 stack.callback(docs.close)
             context = RenderContext(config, figures, glossary, GLOSSARY_PAGE,
@@ -169,10 +173,13 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
 
 def _index_now(pending, site_dir: Path) -> None:
     """The fresh search index, right after the pages it indexes were swapped in (the build lock is held)."""
-    import tempfile
+    import shutil
 
-    with tempfile.TemporaryDirectory(prefix="atelier-index-") as tmp:
-        replace_index(site_dir, pending(Path(tmp)))
+    tmp = pending.temp_dir()
+    try:
+        replace_index(site_dir, pending(tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[Page],

@@ -8,6 +8,7 @@ script strips elisions from queries and removes that space from excerpts. The pu
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from .errors import SiteError
 from .output import _link_tree, write_file
 
 INDEX_DIR = "pagefind"
+SCRATCH_DIR = ".cache/tmp"        # temporary folders, on the same file system as the cache and site
 DOCS_DIR = ".cache/recherche"     # the documents Pagefind reads, kept between builds (``SearchDocs``)
 TIMEOUT_SECONDS = 120
 HAIR_SPACE = "\u200a"
@@ -58,9 +60,16 @@ class SearchDocs:
     since it takes each result's address from the file's path.
     """
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, scratch: Path | None = None) -> None:
         self.temporary = folder is None
-        self.path = Path(tempfile.mkdtemp(prefix="atelier-recherche-")) if folder is None else folder
+        self.scratch = scratch  # where temporary folders go: beside the cache, so that hard links work
+        self.path = self.temp_dir("atelier-recherche-") if folder is None else folder
+
+    def temp_dir(self, prefix: str) -> Path:
+        """A new temporary folder in ``scratch`` (named with this process id, see ``clean_scratch``)."""
+        if self.scratch is not None:
+            self.scratch.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=self.scratch))
 
     def add(self, document: str) -> str:
         """Store one page's document (as ``search_document`` made it); its key for ``has`` and ``snapshot``."""
@@ -68,8 +77,11 @@ class SearchDocs:
 
         data = indexable(document).encode("utf-8")
         key = hashlib.sha256(data).hexdigest()[:40]
-        if not (self.path / key).is_file():
-            write_file(self.path, key, data)
+        if not (self.path / key).is_file():  # written whole or not at all: a file under its hash is trusted
+            tmp = self.path / f".{key}.{os.getpid()}"
+            self.path.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            os.replace(tmp, self.path / key)
         return key
 
     def has(self, key: str) -> bool:
@@ -127,13 +139,20 @@ def build_index(docs: SearchDocs, keys: dict[str, str], staging, language: str =
     record = (cache, key) if cache is not None and cache.enabled else None
     if later and (target / "pagefind.js").is_file():
         staging.adopt(INDEX_DIR, "pagefind")
-        snapshot = Path(tempfile.mkdtemp(prefix="atelier-recherche-"))
-        docs.snapshot(keys, snapshot / _DOCS)
+        snapshot = docs.temp_dir("atelier-recherche-")
+        try:
+            docs.snapshot(keys, snapshot / _DOCS)
+        except SiteError:
+            shutil.rmtree(snapshot, ignore_errors=True)
+            raise
         _seed_unchanged(target, snapshot / _SEED)
-        return PendingIndex(snapshot, record, language)
+        return PendingIndex(snapshot, record, language, docs.scratch)
     staging.clear(INDEX_DIR)
-    with tempfile.TemporaryDirectory(prefix="atelier-recherche-") as tmp:
-        _run_pagefind(docs.snapshot(keys, Path(tmp)), staging.path, language)
+    tmp = docs.temp_dir("atelier-recherche-")
+    try:
+        _run_pagefind(docs.snapshot(keys, tmp), staging.path, language)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     _record(target, record)
     staging.adopt(INDEX_DIR, "pagefind")
     return None
@@ -146,9 +165,13 @@ class PendingIndex:
     ``discard``, which leaves nothing behind unless the index was handed over (``serve``'s background thread).
     """
 
-    def __init__(self, snapshot: Path, record: tuple | None, language: str) -> None:
+    def __init__(self, snapshot: Path, record: tuple | None, language: str, scratch: Path | None = None) -> None:
         self.snapshot, self.record, self.language = snapshot, record, language
+        self.scratch = scratch  # for the folder the index is built into (same file system: links, not copies)
         self.handed_over = False
+
+    def temp_dir(self) -> Path:
+        return SearchDocs(Path(), self.scratch).temp_dir("atelier-index-")
 
     def __call__(self, folder: Path) -> Path:
         try:
@@ -211,12 +234,42 @@ def _seed_unchanged(previous: Path, seed: Path) -> None:
     The other files (``pagefind.js``, the entry point…) are rewritten in place by Pagefind: never linked.
     """
     hashed = [(name, os.path.join(previous, name)) for name in _HASHED_FOLDERS if (previous / name).is_dir()]
-    if not hashed:
-        return
+    if not hashed or _index_version(previous) != _installed_version():
+        return  # another Pagefind made it: its files may differ under the same names
     for name, path in hashed:
         if not _link_tree(Path(path), _fresh_dir(seed / name)):
             shutil.rmtree(seed, ignore_errors=True)
             return
+
+
+def _index_version(index: Path) -> str:
+    try:
+        return str(json.loads((index / "pagefind-entry.json").read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind_bin")
+    except PackageNotFoundError:
+        return "?"
+
+
+def clean_scratch(scratch: Path) -> None:
+    """Remove temporary folders left by a process that is gone (a killed ``serve``, an interrupted build)."""
+    from .output import _alive
+
+    if not scratch.is_dir():
+        return
+    for entry in scratch.iterdir():
+        parts = entry.name.split("-")
+        pid = parts[2] if len(parts) > 3 else ""
+        if pid.isdigit() and (int(pid) == os.getpid() or _alive(int(pid))):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _drop_unreferenced(index: Path) -> bool:
@@ -240,11 +293,15 @@ def _drop_unreferenced(index: Path) -> bool:
             used.add(name.decode("ascii"))
     if not metas or not used:
         return False
+    drop = []
     for folder in _HASHED_FOLDERS:
         if (index / folder).is_dir():
-            for entry in os.scandir(index / folder):
-                if entry.name.rsplit(".", 1)[0] not in used:
-                    os.unlink(entry.path)
+            names = [(entry.name.rsplit(".", 1)[0], entry.path) for entry in os.scandir(index / folder)]
+            if names and not any(name in used for name, _ in names):
+                return False  # the metadata names none of them: a format this reading does not know
+            drop += [path for name, path in names if name not in used]
+    for path in drop:
+        os.unlink(path)
     return True
 
 

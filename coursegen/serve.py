@@ -112,16 +112,17 @@ class Preview:
         self.changed = threading.Condition()
         self.pending = threading.Event()
         self.last_event = 0.0
-        self.builds = 0  # started builds: a search index made for an older one is not put in place
+        self.written = 0  # builds that wrote the site: an index made for an older one is not put in place
 
     def rebuild(self) -> None:
         from .pipeline import build
 
         start = time.perf_counter()
-        self.builds += 1
         report = build(self.root, strict=self.strict, output=self.output, jobs=self.jobs, search="background")
+        if report.written:  # a failed build leaves the site, and the index on its way, as they are
+            self.written += 1
         if report.pending_index is not None and report.output is not None:
-            threading.Thread(target=self.refresh_index, args=(report.pending_index, self.builds, report.output),
+            threading.Thread(target=self.refresh_index, args=(report.pending_index, self.written, report.output),
                              daemon=True).start()
         problems = report.problems
         for problem in problems.items:
@@ -143,22 +144,25 @@ class Preview:
 
     def refresh_index(self, pending, build_number: int, site_dir: Path) -> None:
         """Pagefind in the background: the rebuilt page is served at once, its search follows seconds later."""
-        import tempfile
+        import shutil
 
         from .errors import SiteError
         from .output import build_lock
         from .search import replace_index
 
-        with tempfile.TemporaryDirectory(prefix="atelier-index-") as tmp:
+        tmp = pending.temp_dir()
+        try:
             try:
-                fresh = pending(Path(tmp))
+                fresh = pending(tmp)
             except SiteError as exc:
                 print(format_problem(exc), file=sys.stderr, flush=True)
                 return
             with build_lock(self.root):
-                if build_number != self.builds or self.closing:
-                    return  # a newer build is under way or done: its own index follows
+                if build_number != self.written or self.closing:
+                    return  # a newer site was written meanwhile: its own index follows
                 replace_index(site_dir, fresh)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         print("Index de recherche à jour.", flush=True)
 
     def state_json(self) -> bytes:

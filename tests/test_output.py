@@ -64,3 +64,33 @@ def test_lock_makes_a_second_build_wait(tmp_path):
         order.append("premier fini")
     thread.join(5)
     assert order == ["attente", "premier fini", "second"]
+
+
+def test_swap_without_renameat2_leaves_the_new_site_and_nothing_else(tmp_path, monkeypatch):
+    from coursegen import output
+
+    monkeypatch.setattr(output, "_exchange", lambda a, b: False)  # e.g. a network file system
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "ancien.html").write_text("ancien")
+    with Staging(site) as staging:
+        staging.write("nouveau.html", "nouveau")
+        staging.commit()
+    assert sorted(p.name for p in site.iterdir()) == ["nouveau.html"]
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_a_seeded_staging_never_writes_through_to_the_live_site(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "garde.html").write_text("même contenu")
+    (site / "change.html").write_text("avant")
+    (site / "disparu.html").write_text("plus produit")
+    with Staging(site, seed=True) as staging:
+        staging.write("garde.html", "même contenu")
+        staging.write("change.html", "après")
+        assert (site / "change.html").read_text() == "avant"   # the live file is untouched until the swap
+        kept = (staging.path / "garde.html").stat().st_ino
+        assert kept == (site / "garde.html").stat().st_ino      # unchanged bytes: the same file, not rewritten
+        staging.commit()
+    assert {p.name: p.read_text() for p in site.iterdir()} == {"garde.html": "même contenu", "change.html": "après"}

@@ -282,3 +282,33 @@ def test_an_unreadable_index_metadata_means_a_clean_index(tmp_path):
     (index / "pagefind.fr_0123456789.pf_meta").write_bytes(b"pas du gzip")
     assert _drop_unreferenced(index) is False
     assert (index / "fragment" / "fr_0123456.pf_fragment").exists()  # nothing removed on a guess
+
+
+def test_index_metadata_naming_none_of_a_folder_removes_nothing(tmp_path):
+    """A partly changed metadata format: fragments named, index chunks not; guessing would break search."""
+    import gzip
+
+    from coursegen.search import _drop_unreferenced
+
+    index = tmp_path / "pagefind"
+    for folder, name in (("fragment", "fr_0123456.pf_fragment"), ("index", "fr_abcdef0.pf_index")):
+        (index / folder).mkdir(parents=True)
+        (index / folder / name).write_bytes(b"x")
+    (index / "pagefind.fr_0123456789.pf_meta").write_bytes(gzip.compress(b"pagefind_dcd\x6afr_0123456"))
+    assert _drop_unreferenced(index) is False
+    assert (index / "index" / "fr_abcdef0.pf_index").exists()
+
+
+def test_temporary_folders_stay_in_the_project_and_leftovers_are_removed(course, tmp_path):
+    from coursegen.search import SCRATCH_DIR
+
+    out = tmp_path / "site"
+    built(course, out)
+    scratch = course / SCRATCH_DIR
+    dead = scratch / "atelier-index-999999999-abc"   # left by a process that is gone
+    dead.mkdir(parents=True)
+    chapter = course / "content" / "01-bases.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nEncore une ligne.\n", encoding="utf-8")
+    report = build(course, output=out, search="after")
+    assert report.written
+    assert list(scratch.iterdir()) == []
