@@ -110,6 +110,15 @@ class Cache:
     def put(self, kind: str, key: str, value: Any) -> None:
         self.put_bytes(kind, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
+    def memo(self, what: Any, compute) -> bytes:
+        """The bytes ``compute()`` gives for ``what``, made once and kept (``what`` must say all they depend on)."""
+        key = digest("file", what)
+        data = self.get_bytes("files", key)
+        if data is None:
+            data = compute()
+            self.put_bytes("files", key, data)
+        return data
+
     def prune(self) -> None:
         """Remove the entries this build did not use (older versions of pages, templates, code)."""
         if self.path is None or not self.path.is_dir():

@@ -63,8 +63,11 @@ def _page_from_facts(chapter: Chapter, facts: dict):
 
 
 def chapter_key(chapter: Chapter) -> str:
-    return digest("chapter", chapter.source, chapter.name, chapter.slug, chapter.title, chapter.description,
-                  chapter.numbered, chapter.draft, chapter.body.encode("utf-8", "surrogatepass"), chapter.body_line)
+    """Every field of the chapter; text as UTF-8 bytes (``repr`` of a 12 KB body costs more than hashing it)."""
+    from dataclasses import astuple
+
+    return digest("chapter", *(v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v
+                               for v in astuple(chapter)))
 
 
 def nav_signature(site) -> str:

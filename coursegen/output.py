@@ -43,7 +43,7 @@ class Staging:
         clean_leftovers(self.output)
         self.path.mkdir(parents=True)
         if self.seed and self.output.is_dir():
-            self.seeded = _link_tree(self.output, self.path)
+            self.seeded = link_tree(self.output, self.path)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -98,16 +98,7 @@ class Staging:
     def commit(self) -> None:
         """Swap the staging folder into place; the old site is removed only after the swap."""
         self._drop_stale()
-        if self.output.exists():
-            if _exchange(self.path, self.output):
-                shutil.rmtree(self.path)  # after an exchange, staging holds the previous site
-            else:
-                old = self.output.parent / f"{OLD_PREFIX}{self.output.name}-{os.getpid()}"
-                os.rename(self.output, old)
-                os.rename(self.path, self.output)
-                shutil.rmtree(old)
-        else:
-            os.rename(self.path, self.output)
+        swap(self.path, self.output, self.output.parent / f"{OLD_PREFIX}{self.output.name}-{os.getpid()}")
         clean_leftovers(self.output)
 
     def _drop_stale(self) -> None:
@@ -159,8 +150,9 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _link_tree(source: Path, target: Path) -> set[str]:
-    """Hard-link every file of ``source`` into ``target``; an empty set if links are not possible here."""
+def link_tree(source: Path, target: Path) -> set[str]:
+    """Hard-link every file of ``source`` into the existing folder ``target``; the set of their relative paths,
+    empty if links are not possible here (``target`` is then left empty)."""
     linked: set[str] = set()
     try:
         for folder, dirs, files in os.walk(source):
@@ -177,6 +169,22 @@ def _link_tree(source: Path, target: Path) -> set[str]:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
         return set()
     return linked
+
+
+def swap(new: Path, current: Path, old: Path) -> None:
+    """Put the folder ``new`` in place of ``current`` and remove the previous one.
+
+    Atomic where the kernel can exchange two directories; elsewhere two renames through ``old`` (a name that
+    ``clean_leftovers`` recognises for the site, so a swap cut between them is repaired at the next build).
+    """
+    if not current.exists():
+        os.rename(new, current)
+    elif _exchange(new, current):
+        shutil.rmtree(new)  # after an exchange, ``new`` holds the previous folder
+    else:
+        os.rename(current, old)
+        os.rename(new, current)
+        shutil.rmtree(old)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -211,7 +219,7 @@ def clean_leftovers(output: Path) -> None:
         olds = olds[:-1]
     for leftover in olds + sorted(parent.glob(f"{STAGING_PREFIX}{output.name}-*")):
         pid = leftover.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and alive(int(pid)):
             continue  # another build's folder, still in use
         try:
             shutil.rmtree(leftover)
@@ -220,7 +228,7 @@ def clean_leftovers(output: Path) -> None:
                               f"({exc.strerror}) : supprimez ce dossier puis relancez") from None
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -6,7 +6,6 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import postbuild
 from .cache import Cache, digest, tree_digest
@@ -19,7 +18,8 @@ from .qmd import SourceMap, expand_includes, remap
 from .nav import PageNav, Site, build_nav
 from .output import OutputError, Staging, build_lock
 from .render import Sidebar, make_environment, render_template, url_helper
-from .search import DOCS_DIR as SEARCH_DOCS_DIR, SCRATCH_DIR, SearchDocs, clean_scratch, build_index as build_search_index, replace_index
+from .search import (DOCS_DIR as SEARCH_DOCS_DIR, SCRATCH_DIR, PendingIndex, SearchDocs, build_index as build_search_index,
+                     clean_scratch)
 from .glossary import GLOSSARY_PAGE, load_glossary
 
 
@@ -35,8 +35,8 @@ class BuildReport:
     source_maps: dict[str, SourceMap] = field(default_factory=dict)  # chapter -> lines of its includes
     mapped_from: int = 0
     # ``search="background"`` (``serve``): builds the up-to-date search index into a folder; the written site has
-    # the previous one until ``search.replace_index`` puts it in place.
-    pending_index: Callable[[Path], Path] | None = None
+    # the previous one until ``PendingIndex.install`` puts it in place.
+    pending_index: PendingIndex | None = None
 
     def lap(self, stage: str, since: float) -> float:
         now = time.perf_counter()
@@ -142,10 +142,10 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
             # Phase 2: the other pages into staging; Phase 3: swap only if all went well.
             env = make_environment(config.templates_path, _bytecode_dir(config, store))
             pending = _write_site(staging, config, env, site, pages, figures, [page.chapter for page in parsed],
-                                  downloads=downloads, glossary=glossary, cache=store, docs=docs,
+                                  downloads=downloads, entries=glossary, cache=store, docs=docs,
                                   search_later=search != "before", nav_key=batch.worker.nav_key)
-            if pending is not None:
-                stack.callback(pending.discard)  # a build that stops before indexing leaves no snapshot behind
+            if pending is not None:  # nothing left behind, unless ``serve`` takes it (``report.pending_index``)
+                stack.callback(lambda: report.pending_index is None and pending.discard())
             if problems.failed(strict):
                 return _done(report, start)
             lap = report.lap("gabarits et écriture", lap)
@@ -156,14 +156,15 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
             lap = report.lap("remplacement de site/", lap)
             if pending is not None and search == "after":
                 try:
-                    _index_now(pending, config.output_path)
+                    pending.build()
+                    pending.install(config.output_path)
                 except SiteError as exc:  # the pages are in place: say so rather than "site unchanged"
                     problems.add(SiteError(exc.path, exc.line, exc.message,
                                            "les pages sont à jour mais la recherche porte encore sur la version "
                                            "précédente ; relancez la construction", exc.severity))
                 report.lap("index de recherche (après les pages)", lap)
             elif pending is not None:
-                report.pending_index = pending.hand_over()
+                report.pending_index = pending
         except SiteError as exc:
             problems.add(exc)
         except OutputError as exc:
@@ -171,28 +172,17 @@ def build(root: Path, *, strict: bool = False, output: Path | None = None,
     return _done(report, start)
 
 
-def _index_now(pending, site_dir: Path) -> None:
-    """The fresh search index, right after the pages it indexes were swapped in (the build lock is held)."""
-    import shutil
-
-    tmp = pending.temp_dir()
-    try:
-        replace_index(site_dir, pending(tmp))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[Page],
                 figures: AttentionFigures, chapters: list, downloads: list[tuple[str, Path]] = (),
-                glossary=(), cache: Cache | None = None, docs: SearchDocs | None = None, search_later: bool = False,
+                entries=(), cache: Cache | None = None, docs: SearchDocs | None = None, search_later: bool = False,
                 nav_key: str = ""):
     tdir = config.templates_dir
     # PDF/EPUB rendered by Quarto (``python build.py pdf`` only): copied and linked from the home page.
     for name, path in downloads:
         staging.copy(f"telechargements/{name}", path, "quarto")
-    entries = glossary
+    store = cache or Cache(None)
     common = _common(config, site, downloads, entries)
-    sidebars = _sidebar(env, common, tdir, cache, nav_key)
+    sidebars = _sidebar(env, common, tdir, store, nav_key)
     sidebar = sidebars.for_page()
     home = render_template(env, "home.html", {**common, "page": _page_context("home", config.title, "index.html"),
                                               "sidebar": sidebar, "url": url_helper("index.html")}, tdir)
@@ -215,48 +205,37 @@ def _write_site(staging: Staging, config: Config, env, site: Site, pages: list[P
     base = config.base_path if config.site_url else ""
     not_found = render_template(env, "404.html", {
         **common, "page": _page_context("404", "Page introuvable", "404.html"),
-        "sidebar": _sidebar(env, common, tdir, cache, nav_key, base).for_page() if base else sidebar,
+        "sidebar": _sidebar(env, common, tdir, store, nav_key, base).for_page() if base else sidebar,
         "url": url_helper("404.html", base)}, tdir)
     staging.write("404.html", not_found, "templates/404.html")
 
     static = config.templates_path / "static"
     for path in sorted(p for p in static.rglob("*") if p.is_file()):
         staging.copy(f"static/{path.relative_to(static).as_posix()}", path)
-    store = cache or Cache(None)
-    staging.write("static/pygments.css", _memo(store, "pygments-css", lambda: postbuild.pygments_css().encode()),
+    staging.write("static/pygments.css", store.memo("pygments-css", lambda: postbuild.pygments_css().encode()),
                   "pygments")
     for rel in sorted(assets):
         staging.copy(rel, config.content_path / rel, f"{config.content_dir}/{rel}")
     for rel, data in figures.data_files():
         staging.write(rel, data, "content/_freeze")
-    social = _memo(store, ("social", config.title, config.subtitle, config.author, config.site_url),
+    social = store.memo(("social", config.title, config.subtitle, config.author, config.site_url),
                    lambda: postbuild.social_image(config))
     for rel, data in postbuild.extra_files(config, site, chapters, social, glossary=entries):
         staging.write(rel, data, "postbuild")
     # Pagefind writes its bundle itself (staging/pagefind/); it is the one writer besides output.write_file.
     pending = build_search_index(docs, {p.nav.url: p.rendered.search for p in pages}, staging, config.language,
-                                 cache, later=search_later)
+                                 store, later=search_later)
     return pending
 
 
-def _sidebar(env, common: dict, tdir: str, store: Cache | None, nav_key: str, base: str = "") -> Sidebar:
+def _sidebar(env, common: dict, tdir: str, store: Cache, nav_key: str, base: str = "") -> Sidebar:
     """The course sidebar, rendered once per state of the course (``nav_key``: signature and navigation) and
     base path, then cached: listing a thousand chapters takes a tenth of a second per rendering."""
     def render() -> bytes:
         page = url_helper("", base) if base else url_helper("index.html")
         return render_template(env, "partials/sidebar.html", {**common, "url": page}, tdir).encode("utf-8")
-    html = _memo(store, ("sidebar", nav_key, base), render) if store is not None and nav_key else render()
+    html = store.memo(("sidebar", nav_key, base), render) if nav_key else render()
     return Sidebar(html.decode("utf-8"))
-
-
-def _memo(store: Cache, what, compute) -> bytes:
-    """A file that depends only on ``what`` and the code (Pygments style sheet, social image), made once."""
-    key = digest("file", what)
-    data = store.get_bytes("files", key)
-    if data is None:
-        data = compute()
-        store.put_bytes("files", key, data)
-    return data
 
 
 def _common(config: Config, site: Site, downloads, entries) -> dict:

@@ -42,32 +42,22 @@ def check(config: Config, problems: Problems, cache=None) -> None:
             problems.warn(CONFIG_NAME, 0, f"« cname » ({config.cname}) ne correspond pas à l'adresse du site "
                           f"({config.site_url}) : les liens canoniques et le plan du site viseraient un autre domaine",
                           f"mettez site_url: \"https://{config.cname}/\" ou retirez « cname »")
-    texts = [("title", config.title), ("subtitle", config.subtitle), ("author", config.author)]
-    known = cache.get("files", _glyphs_key(texts)) if cache is not None else None
-    if isinstance(known, list) and len(known) == len(texts):
-        _warn_glyphs(texts, known, problems)
-        return
     import importlib.util
+    import json
+
+    from .cache import Cache
 
     if importlib.util.find_spec("PIL") is None:
         problems.error("requirements.txt", 0, "le paquet Pillow manque : l'image de partage ne peut pas être dessinée",
                        "installez les dépendances : .venv/bin/python -m pip install -r requirements.txt")
         return
-    from .social import drawable
+    texts = [("title", config.title), ("subtitle", config.subtitle), ("author", config.author)]
 
-    found = [drawable(_typeset(text))[1] for _, text in texts]
-    if cache is not None:
-        cache.put("files", _glyphs_key(texts), found)
-    _warn_glyphs(texts, found, problems)
+    def missing_glyphs() -> bytes:
+        from .social import drawable
 
-
-def _glyphs_key(texts: list[tuple[str, str]]) -> str:
-    from .cache import digest
-
-    return digest("glyphes", texts)
-
-
-def _warn_glyphs(texts: list[tuple[str, str]], found: list, problems: Problems) -> None:
+        return json.dumps([drawable(_typeset(text))[1] for _, text in texts]).encode("utf-8")
+    found = json.loads((cache or Cache(None)).memo(("glyphes", texts), missing_glyphs))
     for (key, _), missing in zip(texts, found):
         if missing:
             shown = " ".join(dict.fromkeys(missing))

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import SiteError
-from .output import _link_tree, write_file
+from .output import alive, link_tree, swap, write_file
 
 INDEX_DIR = "pagefind"
 SCRATCH_DIR = ".cache/tmp"        # temporary folders, on the same file system as the cache and site
@@ -66,10 +66,7 @@ class SearchDocs:
         self.path = self.temp_dir("atelier-recherche-") if folder is None else folder
 
     def temp_dir(self, prefix: str) -> Path:
-        """A new temporary folder in ``scratch`` (named with this process id, see ``clean_scratch``)."""
-        if self.scratch is not None:
-            self.scratch.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=self.scratch))
+        return temp_dir(self.scratch, prefix)
 
     def add(self, document: str) -> str:
         """Store one page's document (as ``search_document`` made it); its key for ``has`` and ``snapshot``."""
@@ -126,8 +123,8 @@ def build_index(docs: SearchDocs, keys: dict[str, str], staging, language: str =
 
     ``later=True`` (``serve``, and ``build`` on an existing site): when the documents changed and the previous
     site has an index, that index is kept for now and a ``PendingIndex`` is returned, to build the fresh one
-    and put it in place with ``replace_index`` once the pages are. Without it, a build's index always matches
-    its pages before the swap.
+    and install it once the pages are in place. Without it, a build's index always matches its pages before
+    the swap.
     """
     from .cache import digest
 
@@ -161,19 +158,17 @@ def build_index(docs: SearchDocs, keys: dict[str, str], staging, language: str =
 class PendingIndex:
     """The index of a build's pages, to be made once they are in place, from a snapshot of their documents.
 
-    Calling it builds the index into a folder (then ``replace_index``); a build that stops before that calls
-    ``discard``, which leaves nothing behind unless the index was handed over (``serve``'s background thread).
+    ``build()`` makes it in a folder of its own, ``install(site_dir)`` puts it in place (the caller holds the
+    build lock), and ``discard()``, called in every case, removes the snapshot and that folder.
     """
 
     def __init__(self, snapshot: Path, record: tuple | None, language: str, scratch: Path | None = None) -> None:
         self.snapshot, self.record, self.language = snapshot, record, language
-        self.scratch = scratch  # for the folder the index is built into (same file system: links, not copies)
-        self.handed_over = False
+        self.scratch = scratch  # where the index is built (same file system as the site: links, not copies)
+        self.folder: Path | None = None
 
-    def temp_dir(self) -> Path:
-        return SearchDocs(Path(), self.scratch).temp_dir("atelier-index-")
-
-    def __call__(self, folder: Path) -> Path:
+    def build(self) -> None:
+        self.folder = folder = temp_dir(self.scratch, "atelier-index-")
         try:
             seeded = self.snapshot / _SEED
             try:
@@ -187,15 +182,15 @@ class PendingIndex:
         finally:
             shutil.rmtree(self.snapshot, ignore_errors=True)
         _record(folder / INDEX_DIR, self.record)
-        return folder / INDEX_DIR
 
-    def hand_over(self) -> "PendingIndex":
-        self.handed_over = True
-        return self
+    def install(self, site_dir: Path) -> None:
+        assert self.folder is not None, "build() first"
+        replace_index(site_dir, self.folder / INDEX_DIR)
 
     def discard(self) -> None:
-        if not self.handed_over:
-            shutil.rmtree(self.snapshot, ignore_errors=True)
+        shutil.rmtree(self.snapshot, ignore_errors=True)
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def replace_index(site_dir: Path, fresh: Path) -> None:
@@ -203,23 +198,14 @@ def replace_index(site_dir: Path, fresh: Path) -> None:
 
     Its files are linked, not copied, so that they keep the identity ``_record`` noted for the next build.
     """
-    from .output import _exchange
-
     new, old = site_dir / f".{INDEX_DIR}-nouveau", site_dir / f".{INDEX_DIR}-ancien"
     for leftover in (new, old):
         shutil.rmtree(leftover, ignore_errors=True)
     new.mkdir()
-    if not _link_tree(fresh, new):
+    if not link_tree(fresh, new):
         shutil.rmtree(new)
         shutil.copytree(fresh, new)
-    current = site_dir / INDEX_DIR
-    if current.exists() and _exchange(new, current):
-        shutil.rmtree(new)
-        return
-    if current.exists():
-        os.rename(current, old)
-    os.rename(new, current)
-    shutil.rmtree(old, ignore_errors=True)
+    swap(new, site_dir / INDEX_DIR, old)
 
 
 _DOCS, _SEED = "documents", "index-precedent"
@@ -233,11 +219,12 @@ def _seed_unchanged(previous: Path, seed: Path) -> None:
     The files of pages that changed are left unused beside the new ones: ``_drop_unreferenced`` removes them.
     The other files (``pagefind.js``, the entry point…) are rewritten in place by Pagefind: never linked.
     """
-    hashed = [(name, os.path.join(previous, name)) for name in _HASHED_FOLDERS if (previous / name).is_dir()]
+    hashed = [name for name in _HASHED_FOLDERS if (previous / name).is_dir()]
     if not hashed or _index_version(previous) != _installed_version():
         return  # another Pagefind made it: its files may differ under the same names
-    for name, path in hashed:
-        if not _link_tree(Path(path), _fresh_dir(seed / name)):
+    for name in hashed:
+        (seed / name).mkdir(parents=True)
+        if not link_tree(previous / name, seed / name):
             shutil.rmtree(seed, ignore_errors=True)
             return
 
@@ -258,16 +245,22 @@ def _installed_version() -> str:
         return "?"
 
 
+def temp_dir(scratch: Path | None, prefix: str) -> Path:
+    """A new temporary folder in ``scratch`` (the system's when None), named with this process id for
+    ``clean_scratch``."""
+    if scratch is not None:
+        scratch.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=scratch))
+
+
 def clean_scratch(scratch: Path) -> None:
     """Remove temporary folders left by a process that is gone (a killed ``serve``, an interrupted build)."""
-    from .output import _alive
-
     if not scratch.is_dir():
         return
     for entry in scratch.iterdir():
         parts = entry.name.split("-")
         pid = parts[2] if len(parts) > 3 else ""
-        if pid.isdigit() and (int(pid) == os.getpid() or _alive(int(pid))):
+        if pid.isdigit() and (int(pid) == os.getpid() or alive(int(pid))):
             continue
         shutil.rmtree(entry, ignore_errors=True)
 
@@ -307,11 +300,6 @@ def _drop_unreferenced(index: Path) -> bool:
 
 _CBOR_SHORT_TEXT = re.compile(rb"[\x61-\x77]")          # CBOR text string of 1 to 23 bytes: its header byte
 _HASHED_NAME = re.compile(rb"[a-z][a-z0-9-]*_[0-9a-f]{7,}")  # « fr_d1672dd »: a fragment or an index chunk
-
-
-def _fresh_dir(path: Path) -> Path:
-    path.mkdir(parents=True)
-    return path
 
 
 def _record(index: Path, record: tuple | None) -> None:

@@ -144,25 +144,21 @@ class Preview:
 
     def refresh_index(self, pending, build_number: int, site_dir: Path) -> None:
         """Pagefind in the background: the rebuilt page is served at once, its search follows seconds later."""
-        import shutil
-
         from .errors import SiteError
         from .output import build_lock
-        from .search import replace_index
 
-        tmp = pending.temp_dir()
         try:
             try:
-                fresh = pending(tmp)
+                pending.build()
             except SiteError as exc:
                 print(format_problem(exc), file=sys.stderr, flush=True)
                 return
             with build_lock(self.root):
                 if build_number != self.written or self.closing:
                     return  # a newer site was written meanwhile: its own index follows
-                replace_index(site_dir, fresh)
+                pending.install(site_dir)
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            pending.discard()
         print("Index de recherche à jour.", flush=True)
 
     def state_json(self) -> bytes:

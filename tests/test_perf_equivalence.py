@@ -211,8 +211,6 @@ def test_cache_stays_out_of_check_and_of_the_site(course, tmp_path):
 
 
 def test_serve_indexes_in_the_background_and_build_never_ships_a_stale_index(course, tmp_path):
-    from coursegen.search import replace_index
-
     out = tmp_path / "site"
     built(course, out)
     old_index = read_tree(out / "pagefind")
@@ -223,7 +221,9 @@ def test_serve_indexes_in_the_background_and_build_never_ships_a_stale_index(cou
     report = build(course, output=out, search="background")  # what ``serve`` does
     assert report.written and report.pending_index is not None
     assert read_tree(out / "pagefind") == old_index              # served at once, with the previous index
-    replace_index(out, report.pending_index(tmp_path / "index"))  # then the fresh one, from the background
+    report.pending_index.build()                                 # then the fresh one, from the background
+    report.pending_index.install(out)
+    report.pending_index.discard()
     reference, _ = built(course, tmp_path / "reference", cache=False)
     assert read_tree(out) == reference
 
