@@ -9,32 +9,11 @@ each shared page between its users, so the sum is what the build really holds. S
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.add(int(entry))
-    return found
-
-
-def _tree(root: int) -> set[int]:
-    tree, frontier = {root}, {root}
-    while frontier:
-        frontier = set().union(*(_children(p) for p in frontier)) - tree
-        tree |= frontier
-    return tree
+from run import _TreeSampler  # the process-tree walk the benchmark uses (same folder)
 
 
 def _pss_kb(pid: int) -> int:
@@ -60,10 +39,11 @@ def main(command: list[str]) -> int:
     if not command:
         print(__doc__)
         return 2
+    sampler = _TreeSampler()
     proc = subprocess.Popen(command)
     peak_python = peak_pagefind = 0
     while proc.poll() is None:
-        tree = _tree(proc.pid)
+        tree = set(sampler.grow(proc.pid))
         pagefind = {p for p in tree if _is_pagefind(p)}
         peak_python = max(peak_python, sum(_pss_kb(p) for p in tree - pagefind))
         peak_pagefind = max(peak_pagefind, sum(_pss_kb(p) for p in pagefind))

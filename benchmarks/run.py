@@ -176,7 +176,8 @@ class _TreeSampler:
         except OSError:
             return []
 
-    def sample(self, root: int) -> None:
+    def grow(self, root: int) -> set[int]:
+        """The live processes descending from ``root`` (new ones found by one pass over ``/proc``)."""
         self.tree.add(root)
         parents = {}
         for pid in self._pids():
@@ -191,9 +192,13 @@ class _TreeSampler:
                     self.tree.add(pid)
                     del parents[pid]
                     grew = True
+        self.tree = {pid for pid in self.tree if os.path.exists(f"/proc/{pid}")}
+        return self.tree
+
+    def sample(self, root: int) -> None:
         python_kb = 0
         python = set()
-        for pid in list(self.tree):
+        for pid in list(self.grow(root)):
             status = _status(pid)
             if status is None:
                 self.tree.discard(pid)
