@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
               "export-quarto attend un dossier (export-quarto livre-quarto)", file=sys.stderr)
         return 2
 
-    from coursegen import cli
+    from coursegen.commands import cli  # lazy: --help and usage errors answer without loading the stages
 
     root = args.root.resolve()
     try:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import Problems, did_you_mean
-from .parsing import compose, construct, decode_source, yaml_error
+from .yamlfile import compose, construct, decode_source, yaml_error
 
 CONFIG_NAME = "config.yaml"
 
@@ -28,7 +28,7 @@ class Config:
     root: Path
     title: str
     author: str
-    chapters: tuple[str, ...]
+    chapters: tuple[str, ...] = ()
     subtitle: str = ""
     description: str = ""
     date: dt.date | None = None
@@ -41,6 +41,7 @@ class Config:
     templates_dir: str = "templates"
     output_dir: str = "site"
     extra: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # where each key is written
 
     @property
     def date_fr(self) -> str:
@@ -135,12 +136,7 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
         lines[key] = value_node.start_mark.line + 1
     for key, (_, type_name, required) in _SCHEMA.items():
         if key == "chapters" and "quarto_project" in values:
-            from .quartoproject import chapters_from_project
-
-            chapters = chapters_from_project(root, values, lines, name, problems)
-            if chapters is not None:
-                values["chapters"], lines["chapters"] = chapters, lines["quarto_project"]
-            continue
+            continue  # the chapters are those of the Quarto project (``source.quarto``)
         if required and key not in values and not any(
                 p.message.startswith(f"« {key} »") for p in problems.items):
             problems.error(name, 1, f"clé obligatoire « {key} » absente", f"ajoutez « {key}: … »")
@@ -148,7 +144,7 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
     _check_values(values, lines, name, problems)
     if len(problems.errors) > before:
         return None
-    return Config(root=root, **{k: (tuple(v) if k == "chapters" else v) for k, v in values.items()})
+    return Config(root=root, key_lines=lines, **{k: (tuple(v) if k == "chapters" else v) for k, v in values.items()})
 
 
 def _show(value: Any) -> str:
@@ -226,8 +222,6 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
 def with_site_url(config: Config, url: str, source: str, problems: Problems) -> Config | None:
     """``config`` with ``site_url`` replaced at build time (``--site-url`` or ``ATELIER_SITE_URL``), checked
     like the key of config.yaml; the error names ``source``."""
-    from dataclasses import replace
-
     url = url.strip()
     if not url:
         return replace(config, site_url="")
@@ -236,3 +230,27 @@ def with_site_url(config: Config, url: str, source: str, problems: Problems) -> 
         problems.error(source, 0, message, SITE_URL_HINT)
         return None
     return replace(config, site_url=checked)
+
+
+def with_output(config: Config, output: Path, problems: Problems) -> Config | None:
+    """``config`` writing into ``output`` (``--output``), refused when that folder holds the project."""
+    out = output if output.is_absolute() else (Path.cwd() / output)
+    out = out.resolve()
+    root = config.root.resolve()
+    if out == root or root.is_relative_to(out) or config.content_path.resolve().is_relative_to(out):
+        problems.error("--output", 0, f"le dossier de sortie « {output} » contient le projet ou content/",
+                       "choisissez un dossier dédié, par exemple « site »")
+        return None
+    return replace(config, output_dir=str(out))
+
+
+def load_for_build(root: Path, problems: Problems, output: Path | None = None,
+                   site_url: tuple[str, str] | None = None) -> Config | None:
+    """The config of a command: config.yaml, then ``--output`` and the public address given at build time
+    (``(address, where it came from)``: ``--site-url`` or ``ATELIER_SITE_URL``)."""
+    config = load_config(root, problems)
+    if config is not None and output is not None:
+        config = with_output(config, output, problems)
+    if config is not None and site_url is not None:
+        config = with_site_url(config, site_url[0], site_url[1], problems)
+    return config

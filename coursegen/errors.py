@@ -1,16 +1,25 @@
-"""Problems found during a run: collected, reported as ``path:line: message``, failed once."""
+"""The error vocabulary of every stage: one located problem, one unlocated error, one formatter.
+
+- :class:`SiteError` is a problem at ``path:line`` of the author's files (line 1-based, 0 if unknown),
+  collected in :class:`Problems` so that every problem of a run is reported before it fails once;
+- :class:`UserError` is a problem whose place the caller knows (a figure, a Quarto run, an output path):
+  the caller turns it into a ``SiteError`` at its own file and line;
+- :func:`format_problem` prints either as ``path:line: message (what to do)``.
+"""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class SiteError(Exception):
-    """One problem in the author's input, located at ``path:line`` (line is 1-based, 0 if unknown)."""
+    """One problem in the author's input, located at ``path:line``. Not frozen: a context manager sets
+    ``__traceback__`` on the exceptions that cross it."""
 
     path: str
     line: int
@@ -19,11 +28,29 @@ class SiteError(Exception):
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.message}"
-        if self.hint:
-            text += f" ({self.hint})"
-        return text
+        return format_problem(self)
+
+
+class UserError(Exception):
+    """A French message and what to do about it, placed at a file and line by whoever catches it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+    def at(self, path: str, line: int = 0, severity: Severity = "error") -> SiteError:
+        return SiteError(path, line, self.message, self.hint, severity)
+
+
+def format_problem(problem: SiteError) -> str:
+    """``content/01-x.md:7: avertissement : message (que faire)``."""
+    where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+    kind = "avertissement : " if problem.severity == "warning" else ""
+    hint = f" ({problem.hint})" if problem.hint else ""
+    return f"{where}: {kind}{problem.message}{hint}"
 
 
 @dataclass
@@ -56,13 +83,7 @@ class Problems:
         return bool(self.errors) or (strict and bool(self.warnings))
 
 
-class BuildFailed(Exception):
-    """Raised by a stage when the run cannot go on; the problems are already collected."""
-
-
-def did_you_mean(name: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
+def did_you_mean(name: str, choices: list[str] | tuple[str, ...] | set[str] | dict) -> str:
     """A French hint naming the closest known name, or an empty string."""
-    import difflib
-
     close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return f"vouliez-vous dire « {close[0]} » ?" if close else ""

@@ -35,7 +35,7 @@ def test_check_lists_external_links_and_writes_nothing(project):
 
 
 def test_counts_agree_in_french():
-    from coursegen.cli import _plural
+    from coursegen.commands.cli import _plural
 
     assert [_plural(n, "lien externe") for n in (0, 1, 44)] == ["0 lien externe", "1 lien externe",
                                                                  "44 liens externes"]

@@ -1,8 +1,9 @@
 from pathlib import Path
 
 from coursegen.errors import Problems
-from coursegen.glossary import load_glossary, link_terms
-from coursegen.markdown import engine
+from coursegen.markdown.terms import link_terms
+from coursegen.source.glossary import load_glossary
+from coursegen.markdown.parse import engine
 
 
 def load(tmp_path: Path, text: str):

@@ -4,11 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from coursegen.content import Chapter
+from coursegen.source.chapters import Chapter
 from coursegen.errors import Problems
-from coursegen.htmlrender import FigureProblem, install_rules, render_page
-from coursegen.markdown import parse_page, slugify
-from coursegen.nav import build_nav
+from coursegen.errors import UserError
+from coursegen.pages.chapter import render_page
+from coursegen.markdown.parse import parse_page
+from coursegen.text import slugify
+from coursegen.course.nav import build_nav
 
 
 def chapter(body: str, numbered: bool = True, name: str = "01-essai.md") -> Chapter:
@@ -20,13 +22,11 @@ def render(body: str, tmp_path: Path | None = None, numbered: bool = True, figur
     problems = Problems()
     page = parse_page(chapter(body, numbered), problems)
     site = build_nav([page])
-    install_rules()
-    page.env["content_root"] = tmp_path or Path("/nonexistent")
 
-    def no_figures(fig, caption):
-        raise FigureProblem("pas de figures ici")
-    result = render_page(page, site.pages[0], site, problems, figure or no_figures)
-    return result.html, [str(p) for p in problems.items], page
+    def no_figures(fig, number, caption):
+        raise UserError("pas de figures ici")
+    result = render_page(page, site.pages[0], site, problems, figure or no_figures, tmp_path or Path("/nonexistent"))
+    return result.html, [str(p) for p in problems.items], site.pages[0]
 
 
 @pytest.mark.parametrize("text,slug", [
@@ -42,7 +42,7 @@ def test_slugify_is_readable_ascii(text, slug):
 def test_headings_are_numbered_and_explicit_id_wins():
     html, problems, page = render("## Premier {#sec-un}\n\n### Sous\n\n## Second\n\n## Fin {.unnumbered}\n")
     assert problems == []
-    assert [(h.id, h.number) for h in page.headings] == [
+    assert [(h.id, h.number) for h in page.toc] == [
         ("sec-un", "1.1"), ("sous", "1.1.1"), ("second", "1.2"), ("fin", "")]
     assert '<h2 id="sec-un"><span class="numero">1.1</span> Premier' in html
     assert '<h2 id="fin" class="unnumbered">Fin' in html
@@ -50,12 +50,12 @@ def test_headings_are_numbered_and_explicit_id_wins():
 
 def test_unnumbered_chapter_has_no_section_numbers():
     _, _, page = render("## Un\n\n## Deux\n", numbered=False)
-    assert [h.number for h in page.headings] == ["", ""]
+    assert [h.number for h in page.toc] == ["", ""]
 
 
 def test_duplicate_auto_ids_get_a_suffix_but_explicit_duplicates_fail():
     _, problems, page = render("## Même\n\n## Même\n")
-    assert [h.id for h in page.headings] == ["meme", "meme-2"] and problems == []
+    assert [h.id for h in page.toc] == ["meme", "meme-2"] and problems == []
     _, problems, _ = render("## A {#x}\n\n## B {#x}\n")
     assert problems == ["content/01-essai.md:6: identifiant « #x » déjà utilisé dans ce chapitre (ligne 4) "
                         "(chaque {#id} doit être unique dans la page)"]
@@ -125,14 +125,14 @@ def test_bad_latex_is_located():
 def test_attention_block_calls_the_figure_renderer_with_its_caption():
     seen = {}
 
-    def figure(fig, caption):
-        seen.update(fig=fig, caption=caption)
+    def figure(fig, number, caption):
+        seen.update(fig=fig, number=number, caption=caption)
         return "<figure>ok</figure>"
     html, problems, _ = render('::: {.attention #fig-a data="demo" layer=2}\nLa *légende*.\n:::\n', figure=figure)
     assert problems == [] and "<figure>ok</figure>" in html
     assert seen["caption"] == "La <em>légende</em>."
     assert seen["fig"].attrs == {"id": "fig-a", "class": "attention", "data": "demo", "layer": "2"}
-    assert seen["fig"].number == "1.1"
+    assert seen["number"] == "1.1"
 
 
 def test_figure_problem_is_reported_at_the_block_line():

@@ -1,7 +1,7 @@
-from coursegen.content import Chapter
+from coursegen.source.chapters import Chapter
 from coursegen.errors import Problems
-from coursegen.markdown import parse_page
-from coursegen.nav import build_nav, resolve_link
+from coursegen.markdown.parse import parse_page
+from coursegen.course.nav import build_nav, resolve_link
 
 
 def make(name: str, body: str, numbered: bool = True) -> Chapter:

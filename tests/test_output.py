@@ -1,16 +1,17 @@
 
 import pytest
 
-from coursegen.output import OLD_PREFIX, OutputError, Staging, build_lock, clean_leftovers
+from coursegen.errors import UserError
+from coursegen.output.staging import OLD_PREFIX, Staging, build_lock, clean_leftovers
 
 
 def test_write_refuses_duplicates_and_escapes(tmp_path):
     with Staging(tmp_path / "site") as staging:
         staging.write("a.html", "un", "content/a.md")
-        with pytest.raises(OutputError, match="écrit deux fois : par content/a.md et par content/b.md"):
+        with pytest.raises(UserError, match="écrit deux fois : par content/a.md et par content/b.md"):
             staging.write("a.html", "deux", "content/b.md")
         for bad in ("../dehors.html", "/etc/x", ""):
-            with pytest.raises(OutputError, match="refusé"):
+            with pytest.raises(UserError, match="refusé"):
                 staging.write(bad, "x")
 
 
@@ -67,7 +68,7 @@ def test_lock_makes_a_second_build_wait(tmp_path):
 
 
 def test_swap_without_renameat2_leaves_the_new_site_and_nothing_else(tmp_path, monkeypatch):
-    from coursegen import output
+    from coursegen.output import staging as output
 
     monkeypatch.setattr(output, "_exchange", lambda a, b: False)  # e.g. a network file system
     site = tmp_path / "site"

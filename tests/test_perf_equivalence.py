@@ -13,10 +13,18 @@ from pathlib import Path
 import pytest
 
 from conftest import make_project
-from coursegen import cache as cache_module, chapters
+from coursegen import cache as cache_module
+from coursegen.speed import batch as chapters
 from coursegen.cache import CACHE_DIR
-from coursegen.output import file_stamp
-from coursegen.pipeline import build
+from coursegen.output.staging import file_stamp
+from coursegen.output.search import IndexTiming
+from coursegen.pipeline import Options, build_project
+
+TIMINGS = {"before": IndexTiming.BEFORE_SWAP, "after": IndexTiming.AFTER_SWAP, "background": IndexTiming.BACKGROUND}
+
+
+def build(root: Path, output: Path | None = None, search: str = "before", **options):
+    return build_project(root, Options(index=TIMINGS[search], **options), output)
 
 CHAPTER_PAGES = ("avant-propos.html", "bases.html", "suite.html")
 MARK = b"</MAIN>"  # as long as "</main>": a page altered with it keeps its size
@@ -257,7 +265,7 @@ def test_build_swaps_the_pages_first_then_their_index(course, tmp_path, monkeypa
     old_index = read_tree(out / "pagefind")
     chapter = course / "content" / "01-bases.md"
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUn paragraphe sur les calmars.\n", encoding="utf-8")
-    from coursegen import search
+    from coursegen.output import search
 
     cleaned = []
     drop = search._drop_unreferenced
@@ -274,7 +282,7 @@ def test_build_swaps_the_pages_first_then_their_index(course, tmp_path, monkeypa
 
 
 def test_an_unreadable_index_metadata_means_a_clean_index(tmp_path):
-    from coursegen.search import _drop_unreferenced
+    from coursegen.output.search import _drop_unreferenced
 
     index = tmp_path / "pagefind"
     (index / "fragment").mkdir(parents=True)
@@ -288,7 +296,7 @@ def test_index_metadata_naming_none_of_a_folder_removes_nothing(tmp_path):
     """A partly changed metadata format: fragments named, index chunks not; guessing would break search."""
     import gzip
 
-    from coursegen.search import _drop_unreferenced
+    from coursegen.output.search import _drop_unreferenced
 
     index = tmp_path / "pagefind"
     for folder, name in (("fragment", "fr_0123456.pf_fragment"), ("index", "fr_abcdef0.pf_index")):
@@ -300,7 +308,7 @@ def test_index_metadata_naming_none_of_a_folder_removes_nothing(tmp_path):
 
 
 def test_temporary_folders_stay_in_the_project_and_leftovers_are_removed(course, tmp_path):
-    from coursegen.search import SCRATCH_DIR
+    from coursegen.output.search import SCRATCH_DIR
 
     out = tmp_path / "site"
     built(course, out)

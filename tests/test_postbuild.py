@@ -67,7 +67,7 @@ def test_open_graph_and_twitter_card(project):
 
 
 def test_social_image_is_a_deterministic_1200x630_png(project, tmp_path):
-    from coursegen.social import social_png
+    from coursegen.output.social import social_png
 
     assert run_build(project).returncode == 0
     data = (project / "site" / "static" / "social.png").read_bytes()
@@ -83,7 +83,7 @@ def test_social_image_is_a_deterministic_1200x630_png(project, tmp_path):
 
 
 def test_social_image_draws_french_accents_not_missing_glyph_boxes():
-    from coursegen.social import BOLD, REGULAR, drawable
+    from coursegen.output.social import BOLD, REGULAR, drawable
 
     french = "Révolution à l’été : « œuvre » ÉÀÇÈÊÎÔÛ éèêëàâîïôùûüçœæ…–—\u202f\u00a0€"
     for font in (BOLD, REGULAR):

@@ -27,8 +27,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import REPO, make_project
-from coursegen.pipeline import build
-from coursegen.sanitize import unsafe_scheme
+from coursegen.pipeline import build_project as build
+from coursegen.markdown.sanitize import unsafe_scheme
 
 SECONDS_PER_BUILD = 30
 # No Hypothesis deadline (a whole build per example; ``time_limit`` bounds it) and no example database

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from coursegen import quarto
+from coursegen.commands import quarto
+from coursegen.errors import UserError
 from conftest import run_build
 
 
@@ -38,7 +39,7 @@ def test_version_and_locate_from_config_path(tmp_path):
 
 def test_unreadable_version(tmp_path):
     binary = stand_in(tmp_path, "print('bonjour')")
-    with pytest.raises(quarto.QuartoError) as caught:
+    with pytest.raises(UserError) as caught:
         quarto.version(binary)
     assert str(caught.value) == ("version de Quarto illisible (« bonjour ») (vérifiez que « quarto_path » "
                                  "désigne bien l'exécutable quarto)")
@@ -46,7 +47,7 @@ def test_unreadable_version(tmp_path):
 
 def test_non_zero_exit_names_the_command_and_the_end_of_the_log(tmp_path):
     binary = stand_in(tmp_path, "print('ERROR: typst compile failed'); sys.exit(3)")
-    with pytest.raises(quarto.QuartoError) as caught:
+    with pytest.raises(UserError) as caught:
         quarto.run(binary, ["render", "."], cwd=tmp_path, timeout=30)
     assert str(caught.value) == "« quarto render . » a échoué (code 3) (fin du journal : ERROR: typst compile failed)"
 
@@ -54,7 +55,7 @@ def test_non_zero_exit_names_the_command_and_the_end_of_the_log(tmp_path):
 def test_timeout_kills_the_process_and_its_children(tmp_path):
     binary = stand_in(tmp_path, "import subprocess\nsubprocess.Popen(['sleep', '60'])\nprint('début', flush=True)\n"
                                 "time.sleep(60)")
-    with pytest.raises(quarto.QuartoError) as caught:
+    with pytest.raises(UserError) as caught:
         quarto.run(binary, ["render"], cwd=tmp_path, timeout=1)
     assert caught.value.message == "« quarto render » n'a pas fini en 1 s : arrêté"
 
@@ -66,13 +67,13 @@ def test_non_utf8_output_is_replaced_not_fatal(tmp_path):
 
 def test_missing_binary(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "vide"))
-    with pytest.raises(quarto.QuartoError) as caught:
+    with pytest.raises(UserError) as caught:
         quarto.find(tmp_path)
     assert caught.value.message == "Quarto n'est pas installé (commande « quarto » absente du PATH)"
-    with pytest.raises(quarto.QuartoError) as caught:
+    with pytest.raises(UserError) as caught:
         quarto.find(tmp_path, "absent/quarto")
     assert caught.value.message == "Quarto introuvable à « absent/quarto » (quarto_path de config.yaml)"
-    with pytest.raises(quarto.QuartoError) as caught:
+    with pytest.raises(UserError) as caught:
         quarto.run(tmp_path / "absent", ["--version"], cwd=tmp_path)
     assert caught.value.message == f"Quarto introuvable (« {tmp_path / 'absent'} »)"
 
@@ -112,7 +113,7 @@ print('Output created: _book/cours')
 def test_real_quarto_renders_the_exported_fixture(tmp_path):
     from conftest import make_project
     from coursegen.errors import Problems
-    from coursegen.quartoproject import export
+    from coursegen.commands.export import export
 
     root = make_project(tmp_path / "projet", "quarto")
     problems = Problems()

@@ -4,10 +4,11 @@ import re
 
 import pytest
 
-from coursegen.glossary import Entry, link_terms
-from coursegen.content import Chapter
+from coursegen.markdown.terms import link_terms
+from coursegen.source.glossary import Entry
+from coursegen.source.chapters import Chapter
 from coursegen.errors import Problems
-from coursegen.markdown import parse_page
+from coursegen.markdown.parse import parse_page
 from test_markdown import render
 
 SOFTMAX = """Texte.

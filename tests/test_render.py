@@ -5,7 +5,7 @@ import pytest
 
 from conftest import REPO
 from coursegen.errors import SiteError
-from coursegen.render import Sidebar, make_environment, render_template, url_helper
+from coursegen.pages.templates import Sidebar, make_environment, render_template, url_helper
 
 
 def test_url_is_relative_to_the_page_or_absolute_on_404():

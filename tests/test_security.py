@@ -16,7 +16,7 @@ import pytest
 
 from browser import serve_folder
 from conftest import make_project, run_build
-from coursegen.sanitize import unsafe_scheme
+from coursegen.markdown.sanitize import unsafe_scheme
 from test_quality import course_site, pages_of  # noqa: F401 - the real course, built as published
 
 

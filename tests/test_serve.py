@@ -14,7 +14,7 @@ import pytest
 
 
 from conftest import REPO, make_project
-from coursegen.serve import _inject, _relevant, resolve_request
+from coursegen.commands.serve import _inject, _relevant, resolve_request
 
 
 class Preview:

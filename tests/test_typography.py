@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from coursegen.typography import french
+from coursegen.text import french
 
 NN = "\u202f"  # narrow no-break space
 NB = "\u00a0"  # no-break space

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..errors import SiteError
+from ..errors import SiteError, UserError
 from .specs import SCHEMA_VERSION, Spec, input_hash
 
 __all__ = ["SCHEMA_VERSION", "AttentionError", "check_fresh", "dumps", "load"]
@@ -30,13 +30,8 @@ SCALE = 1000
 FREEZE_COMMAND = "python build.py freeze"
 
 
-class AttentionError(Exception):
-    """A problem the caller locates at the Markdown ``file:line`` of the figure."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+# A problem the caller locates at the Markdown ``file:line`` of the figure.
+AttentionError = UserError
 
 
 # --- writing -----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..errors import SiteError, did_you_mean
-from ..parsing import compose, construct
+from ..yamlfile import compose, construct
 
 # Bumped whenever the frozen JSON layout or the meaning of a stored number changes.
 SCHEMA_VERSION = 1

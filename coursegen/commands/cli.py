@@ -1,0 +1,235 @@
+"""The commands behind ``build.py``: run a stage, print problems as ``path:line: message``, return the exit code.
+
+Each command imports the stages it needs inside its function (lazy imports, for start-up speed only):
+``python build.py --help`` starts in a few hundredths of a second."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ..errors import Problems, UserError, format_problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def print_problems(problems: Problems, quiet: bool = False) -> None:
+    for problem in problems.items:
+        if quiet and problem.severity == "warning":
+            continue
+        print(format_problem(problem), file=sys.stderr)
+
+
+def _plural(n: int, words: str) -> str:
+    """« 1 lien externe », « 44 liens externes »: every word of the phrase agrees (French: 0 and 1 are singular)."""
+    return f"{n} " + (" ".join(w + "s" for w in words.split()) if n > 1 else words)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",") + " s"
+
+
+def site_url_override(option: str | None) -> tuple[str, str] | None:
+    """The public address given at build time: ``--site-url`` first, then ``ATELIER_SITE_URL`` (empty = none)."""
+    import os
+
+    if option:
+        return option, "--site-url"
+    env = os.environ.get("ATELIER_SITE_URL", "")
+    return (env, "ATELIER_SITE_URL") if env.strip() else None
+
+
+def run_build(root: Path, *, strict: bool = False, output: Path | None = None, quiet: bool = False,
+              verbose: bool = False, site_url: str | None = None, jobs: int = 0) -> int:
+    from ..output.search import IndexTiming
+    from ..pipeline import Options, build_project
+
+    def waiting() -> None:
+        print("une autre construction est en cours dans ce projet : attente de sa fin…", file=sys.stderr)
+
+    options = Options(strict=strict, jobs=jobs, index=IndexTiming.AFTER_SWAP, on_wait=waiting)
+    report = build_project(root, options, output, site_url_override(site_url))
+    print_problems(report.problems, quiet)
+    problems = report.problems
+    if verbose:
+        for stage, seconds in report.timings:
+            print(f"  {stage} : {_seconds(seconds)}")
+    if problems.failed(strict):
+        n_err = len(problems.errors) + (len(problems.warnings) if strict else 0)
+        print(f"Échec : {_plural(n_err, 'erreur')}"
+              f"{' (avertissements comptés comme erreurs avec --strict)' if strict and problems.warnings else ''}"
+              + (" ; les pages sont à jour, pas l'index de recherche." if report.written
+                 else " ; le site précédent est inchangé."), file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not quiet:
+        out = report.output
+        shown = out.relative_to(root) if out and out.is_relative_to(root) else out
+        print(f"Site construit dans {shown}/ : {_plural(report.pages, 'page')}, "
+              f"{_plural(len(problems.warnings), 'avertissement')}, {_seconds(report.seconds)}.")
+    return EXIT_OK
+
+
+def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, external: bool = False,
+              output_format: str = "text") -> int:
+    """Everything the build checks plus authoring checks, without writing; warnings count as problems."""
+    import json
+
+    from ..markdown.lint import fetch_links
+    from ..pipeline import Options, build_project
+
+    report = build_project(root, Options(strict=True, write=False, lint=True), site_url=site_url_override(site_url))
+    links = report.external_links
+    status = fetch_links(links) if external else {}
+    for source, href, line in links:
+        if status.get(href):
+            report.problems.error(source, line, f"lien externe cassé : {href} ({status[href]})",
+                                  "corrigez l'adresse ou retirez le lien")
+    if output_format == "json":
+        print(json.dumps({
+            "problems": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message,
+                          "hint": p.hint} for p in report.problems.items],
+            "external_links": [{"path": source, "line": line, "url": href,
+                                "status": ("cassé" if status.get(href) else "ok") if external else "non vérifié"}
+                               for source, href, line in links],
+        }, ensure_ascii=False, sort_keys=True, indent=2))
+        return EXIT_PROBLEMS if report.problems.items else EXIT_OK
+    print_problems(report.problems, quiet)
+    if not quiet:
+        for source, href, line in links:
+            if not status.get(href):
+                print(f"{source}:{line}: lien externe ({'vérifié' if external else 'non vérifié'}) : {href}")
+        print(f"Vérification : {_plural(len(report.problems.errors), 'erreur')}, "
+              f"{_plural(len(report.problems.warnings), 'avertissement')}, "
+              f"{_plural(len(links), 'lien externe')}.")
+    return EXIT_PROBLEMS if report.problems.items else EXIT_OK
+
+
+def run_freeze(root: Path, names: list[str], *, quiet: bool = False) -> int:
+    """Recompute the attention figures (needs requirements-freeze.txt) and write changed files only."""
+    from ..config import load_config
+    from .freeze import freeze
+
+    problems = Problems()
+    config = load_config(root, problems)
+    if config is None:
+        print_problems(problems)
+        return EXIT_PROBLEMS
+    start = time.perf_counter()
+    try:
+        results = freeze(config, problems, names or None)
+    except ModuleNotFoundError as exc:
+        print(f"freeze : le module « {exc.name} » manque. Installez les dépendances du calcul :\n"
+              "  python -m pip install -r requirements-freeze.txt\n"
+              "  python -m pip install --no-deps -r requirements-freeze-nodeps.txt", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print_problems(problems)
+    if problems.errors:
+        return EXIT_PROBLEMS
+    if not quiet:
+        for path, changed in results:
+            print(f"{path.relative_to(root)} : {'mis à jour' if changed else 'inchangé'}")
+        print(f"Figures figées : {len(results)} en {_seconds(time.perf_counter() - start)}.")
+    return EXIT_OK
+
+
+def run_serve(root: Path, *, port: int, strict: bool = False, output: Path | None = None, jobs: int = 0) -> int:
+    from .serve import serve
+
+    return serve(root, port=port, strict=strict, output=output, jobs=jobs)
+
+
+def run_deploy(root: Path, *, remote: str, branch: str, quiet: bool = False, site_url: str | None = None) -> int:
+    """Build with --strict, then push site/ to the gh-pages branch (refused on uncommitted changes)."""
+    from .deploy import deploy
+
+    result = deploy(root, remote=remote, branch=branch, site_url=site_url_override(site_url))
+    print_problems(result.problems, quiet)
+    if not result.pushed:
+        print("Publication annulée : rien n'a été poussé.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not quiet:
+        print(f"Site publié sur la branche « {branch} » de « {remote} » (source {result.commit}).")
+    return EXIT_OK
+
+
+def run_new(root: Path, title: str) -> int:
+    """Create the next chapter file and list it in config.yaml."""
+    from .scaffold import new_chapter
+
+    problems = Problems()
+    path = new_chapter(root, title, problems)
+    print_problems(problems)
+    if path is None:
+        return EXIT_PROBLEMS
+    print(f"Chapitre créé : {path.relative_to(root)} (ajouté à « chapters » de config.yaml).")
+    return EXIT_OK
+
+
+def run_export_quarto(root: Path, dest: Path, *, quiet: bool = False) -> int:
+    """Write the course as a Quarto book project (``_quarto.yml`` + the same Markdown files)."""
+    from .export import export
+
+    problems = Problems()
+    written = export(root, dest, problems)
+    print_problems(problems, quiet)
+    if problems.errors:
+        return EXIT_PROBLEMS
+    if not quiet:
+        print(f"Projet Quarto écrit dans {dest} : {_plural(len(written), 'fichier')} "
+              f"(rendu : cd {dest} && quarto render).")
+    return EXIT_OK
+
+
+def run_pdf(root: Path, *, quiet: bool = False, site_url: str | None = None) -> int:
+    """Render the course with Quarto to PDF (Typst) and EPUB, then build the site with them linked."""
+    import shutil
+    import tempfile
+
+    from ..config import load_config
+    from ..pages.context import Download
+    from ..pipeline import Options, build_project
+    from . import quarto
+    from .export import OUTPUT_FILE, export
+
+    problems = Problems()
+    config = load_config(root, problems)
+    if config is None:
+        print_problems(problems)
+        return EXIT_PROBLEMS
+    try:
+        found = quarto.locate(root, config.quarto_path)
+    except UserError as exc:
+        print(f"pdf : {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not quiet:
+        print(f"Quarto {found.version} ({found.binary})")
+    downloads: list[Download] = []
+    with tempfile.TemporaryDirectory(prefix="atelier-quarto-") as tmp:
+        project = Path(tmp) / "livre"
+        export(root, project, problems)
+        if problems.errors:
+            print_problems(problems)
+            return EXIT_PROBLEMS
+        keep = Path(tmp) / "rendus"
+        keep.mkdir()
+        try:
+            for fmt, suffix in (("typst", "pdf"), ("epub", "epub")):
+                quarto.run(found.binary, ["render", ".", "--to", fmt], cwd=project,
+                           on_line=None if quiet else (lambda line: print(f"  quarto │ {line}", flush=True)))
+                produced = project / "_book" / f"{OUTPUT_FILE}.{suffix}"
+                if not produced.is_file():
+                    raise UserError(f"« quarto render --to {fmt} » n'a pas produit _book/{OUTPUT_FILE}.{suffix}",
+                                    "relancez la commande à la main dans le projet exporté pour voir le détail")
+                downloads.append(Download(f"{OUTPUT_FILE}.{suffix}", Path(shutil.copy(produced, keep / produced.name))))
+        except UserError as exc:
+            print(f"pdf : {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        report = build_project(root, Options(downloads=tuple(downloads)), site_url=site_url_override(site_url))
+    print_problems(report.problems, quiet)
+    if report.problems.failed():
+        print("Échec : le site précédent est inchangé.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not quiet:
+        print(f"PDF et EPUB placés dans {config.output_dir}/telechargements/ et liés depuis la page d'accueil.")
+    return EXIT_OK

@@ -1,0 +1,262 @@
+"""Stage 2, parse: the Markdown engine (built once with all its rules, never changed afterwards) and
+``parse_page``, which turns one chapter into tokens plus what the site needs from it: headings with
+stable ids, figure requests and every id. A chapter is parsed independently of every other one (so in
+parallel and cached); numbering and rendering come later (``course.nav``, ``pages.html``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from ..errors import Problems
+from ..source.chapters import Chapter
+from ..text import french, slugify
+from . import quarto, quiz
+from .attrs import div_attrs, take_trailing_attrs
+
+NUMBERED_DEPTH = 3  # h2 -> 1.1, h3 -> 1.1.1, as in the original Quarto book
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+    line: int
+    numbered: bool       # whether navigation gives it a number (``course.nav`` computes which)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A numbered figure: an image alone in its paragraph, or an attention figure request."""
+
+    id: str
+    kind: str            # "image" | "attention" | "table" | "equation"
+    line: int
+    attrs: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class ParsedPage:
+    chapter: Chapter
+    tokens: list[Token]
+    env: dict[str, Any]
+    headings: list[Heading]
+    figures: list[Figure]
+    ids: set[str]
+
+
+@lru_cache(maxsize=1)
+def engine() -> MarkdownIt:
+    """The parser of every chapter, built once per process and never changed afterwards."""
+    return new_engine()
+
+
+def new_engine() -> MarkdownIt:
+    """A Markdown engine with every parse rule: CommonMark + tables, footnotes, attributes, divs, math, Quarto."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    # Unsafe link schemes (javascript:, data:…) are kept as links here so that the page renderer can remove
+    # them *with a warning at their line*; markdown-it's own check would silently print them as text.
+    md.validateLink = lambda url: True
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
+    md.use(tasklists_plugin)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.use(attrs_plugin, spans=True)
+    md.use(container_plugin, name="div", validate=lambda params, *args: bool(params.strip()))
+    md.core.ruler.push("atelier_heading_attrs", _heading_attrs_rule)
+    quarto.install(md)
+    md.core.ruler.push("atelier_typography", _typography_rule)
+    return md
+
+
+def _heading_attrs_rule(state: StateCore) -> None:
+    """Move a trailing ``{#id .class}`` off each heading before typography touches the text."""
+    tokens = state.tokens
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and i + 1 < len(tokens):
+            tok.meta["attrs"] = take_trailing_attrs(tokens[i + 1])
+
+
+def _typography_rule(state: StateCore) -> None:
+    """French typography on prose text only: never code, math, raw HTML, or a URL shown as text."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        prev = ""
+        url_link = False  # inside <https://…> or [https://…](…): the text is a URL, left alone
+        for tok in block.children:
+            if tok.type == "link_open":
+                url_link = tok.markup in ("autolink", "linkify")
+            elif tok.type == "link_close":
+                url_link = False
+            elif tok.type == "text" and tok.content and not url_link \
+                    and not re.match(r"^(https?://|www\.)\S+$", tok.content):
+                tok.content = french(tok.content, prev)
+            elif tok.type == "image" and tok.children:
+                # The alt text is the figure caption: same typography as the prose.
+                alt_prev = ""
+                for child in tok.children:
+                    if child.type == "text" and child.content:
+                        child.content = french(child.content, alt_prev)
+                        alt_prev = child.content[-1]
+                tok.content = "".join(c.content for c in tok.children if c.type in ("text", "code_inline"))
+            if tok.type in ("text", "code_inline") and tok.content:
+                prev = tok.content[-1]
+            elif tok.type in ("softbreak", "hardbreak"):
+                prev = " "
+
+
+def inline_text(token: Token) -> str:
+    """Plain text of an inline token (for ids, TOC entries and search)."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "math_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts).strip()
+
+
+def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
+    """Tokenise a chapter and collect its headings (with stable ids), figures and ids."""
+    env: dict[str, Any] = {"source": chapter.source, "body_line": chapter.body_line}
+    tokens = engine().parse(chapter.body, env)
+    quarto.report(env, chapter, problems)
+    _check_structure(tokens, chapter, problems)
+    headings: list[Heading] = []
+    figures: list[Figure] = []
+    ids: set[str] = set()
+    explicit: dict[str, int] = {}
+
+    def line_of(tok: Token) -> int:
+        return chapter.body_line + (tok.map[0] if tok.map else 0)
+
+    def claim(ident: str, line: int, is_explicit: bool) -> str:
+        if ident in ids:
+            if is_explicit:
+                problems.error(chapter.source, line, f"identifiant « #{ident} » déjà utilisé dans ce chapitre"
+                               + (f" (ligne {explicit[ident]})" if ident in explicit else ""),
+                               "chaque {#id} doit être unique dans la page")
+                return ident
+            n = 2
+            while f"{ident}-{n}" in ids:
+                n += 1
+            ident = f"{ident}-{n}"
+        ids.add(ident)
+        if is_explicit:
+            explicit[ident] = line
+        return ident
+
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open":
+            inline = tokens[i + 1]
+            level = int(tok.tag[1])
+            attrs = tok.meta.get("attrs", {})
+            text = inline_text(inline)
+            line = line_of(tok)
+            if not text:
+                problems.error(chapter.source, line, "titre de section vide", "écrivez un titre après les #")
+            if level == 1:
+                problems.warn(chapter.source, line, "titre de niveau 1 (#) dans le corps du chapitre",
+                              "le titre du chapitre vient de « title: » ; commencez les sections à ##")
+            classes = attrs.get("class", "").split()
+            ident = claim(attrs["id"] if "id" in attrs else slugify(text), line, "id" in attrs)
+            tok.attrSet("id", ident)
+            if classes:
+                tok.attrSet("class", " ".join(classes))
+            numbered = chapter.numbered and "unnumbered" not in classes and 2 <= level <= NUMBERED_DEPTH
+            headings.append(Heading(level, ident, text, line, numbered))
+        elif tok.type == "paragraph_open" and _lone_image(tokens, i) is not None:
+            image = _lone_image(tokens, i)
+            assert image is not None
+            ident = image.attrGet("id")
+            if ident:
+                claim(str(ident), line_of(tok), True)
+            tok.meta["figure"] = True
+            figures.append(Figure(str(ident or ""), "image", line_of(tok)))
+        elif tok.type == "container_div_open":
+            attrs = div_attrs(tok.info)
+            if attrs is None:
+                problems.error(chapter.source, line_of(tok), f"attributs illisibles « {tok.info.strip()} »",
+                               "écrivez-les ainsi : ::: {.callout-note title=\"Titre\"}")
+                attrs = {"class": ""}
+            tok.meta["attrs"] = attrs
+            if "id" in attrs:
+                claim(attrs["id"], line_of(tok), True)
+            if "attention" in attrs.get("class", "").split():
+                figures.append(Figure(attrs.get("id", ""), "attention", line_of(tok), attrs=attrs))
+            if quiz.QUIZ_CLASS in attrs.get("class", "").split():
+                quiz.check(tokens, i, chapter.source, line_of, problems)
+        elif tok.type in ("table_open", "math_block_eq") and ("caption" in tok.meta or "id" in tok.meta):
+            ident = tok.meta.get("caption_id", "") if tok.type == "table_open" else tok.meta["id"]
+            if ident:
+                claim(ident, line_of(tok), True)
+            numbered = Figure(ident, "table" if tok.type == "table_open" else "equation", line_of(tok))
+            tok.meta["numbered"] = numbered
+            figures.append(numbered)
+        elif tok.type == "inline":
+            for child in tok.children or []:
+                ident = child.attrGet("id") if child.attrs else None
+                if ident and child.type != "image":
+                    claim(str(ident), line_of(tok), True)
+    _mark_inline_lines(tokens, chapter.body_line)
+    return ParsedPage(chapter, tokens, env, headings, figures, ids)
+
+
+def _mark_inline_lines(tokens: list[Token], body_line: int) -> None:
+    """Each inline token's line (its block's line plus the soft breaks before it), for render-time messages."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = body_line + (block.map[0] if block.map else 0)
+        for child in block.children:
+            child.meta["line"] = line
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+
+
+def _check_structure(tokens: list[Token], chapter: Chapter, problems: Problems) -> None:
+    """What CommonMark accepts silently but a reader would miss: text lost to deep nesting, an unclosed fence."""
+    limit = engine().options["maxNesting"]  # markdown-it drops whatever lies deeper, without a word
+    lines: list[str] | None = None
+    for i, tok in enumerate(tokens):
+        line = chapter.body_line + (tok.map[0] if tok.map else 0)
+        if tok.nesting == 1 and tok.level >= limit - 1 and (i + 1 == len(tokens) or tokens[i + 1].type != "inline"):
+            problems.error(chapter.source, line, f"listes ou citations imbriquées trop profondément (au-delà de "
+                           f"{limit // 2 - 1} listes ou {limit - 1} citations) : la suite du bloc serait perdue",
+                           "réduisez l'imbrication ou découpez le bloc")
+            return
+        if tok.type == "fence" and tok.map:
+            lines = lines if lines is not None else chapter.body.split("\n")
+            last = re.sub(r"^[\s>]*", "", lines[tok.map[1] - 1]) if tok.map[1] - tok.map[0] >= 2 else ""
+            if not re.fullmatch(re.escape(tok.markup[0]) + "{%d,}\\s*" % len(tok.markup), last):
+                problems.warn(chapter.source, line, f"bloc de code ouvert par « {tok.markup} » jamais fermé : "
+                              "il s'étend jusqu'à la fin du chapitre (ou du bloc qui le contient)",
+                              f"ajoutez une ligne « {tok.markup} » après la dernière ligne de code")
+
+
+def _lone_image(tokens: list[Token], i: int) -> Token | None:
+    """The image if the paragraph at ``i`` holds one image and nothing else (Quarto's figure rule)."""
+    if i + 2 >= len(tokens) or tokens[i + 1].type != "inline":
+        return None
+    children = [c for c in tokens[i + 1].children or [] if not (c.type == "text" and not c.content.strip())]
+    if len(children) == 1 and children[0].type == "image" and children[0].children:
+        return children[0]
+    return None

@@ -1,0 +1,317 @@
+"""Stage 4, the render rules of a chapter page: numbered headings and figures, resolved links and images,
+callouts and divs, code, math, footnotes, and the author's raw HTML sanitised.
+
+Rules read and report through one typed ``PageState`` that markdown-it passes along in ``env["page"]``
+(the rest of ``env`` is markdown-it's own, e.g. footnotes).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from markdown_it.token import Token
+
+from ..course.nav import PageNav, Section, Site, resolve_link
+from ..errors import Problems
+from ..markdown.parse import Figure
+from ..markdown.sanitize import HINT_URL, clean_html, unsafe_scheme
+from ..text import french
+from .code import highlight_code, mathml
+
+CALLOUT_LABELS = {
+    "note": "Note",
+    "tip": "Astuce",
+    "important": "Important",
+    "warning": "Avertissement",
+    "caution": "Attention",
+}
+WIDTH_STEP = 5  # percentage widths become the class "largeur-N", N a multiple of 5 (site.css)
+_PX = re.compile(r"^(\d+)(px)?$")
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+
+
+@dataclass
+class PageState:
+    """One page's render: where it is, what it may link to, and what the rules collect."""
+
+    source: str
+    body_line: int
+    nav: PageNav
+    site: Site
+    content_root: Path
+    problems: Problems
+    figures: dict[int, Figure]                                  # figure requests by line
+    assets: set[str] = field(default_factory=set)               # content-relative files to copy
+    external_links: list[tuple[str, int]] = field(default_factory=list)
+    div_stack: list[str] = field(default_factory=list)          # closing HTML of the open divs
+    sections: dict[str, Section] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sections = {s.id: s for s in reversed(self.nav.toc)}  # a linear search per heading is quadratic
+
+    def error(self, line: int, message: str, hint: str = "") -> None:
+        self.problems.error(self.source, line, message, hint)
+
+    def warn(self, line: int, message: str, hint: str = "") -> None:
+        self.problems.warn(self.source, line, message, hint)
+
+
+def block_line(env: dict[str, Any], tok: Token) -> int:
+    return env["page"].body_line + (tok.map[0] if tok.map else 0)
+
+
+def child_line(env: dict[str, Any], tok: Token) -> int:
+    """Line of an inline token: marked at parse time (block line + soft breaks before it)."""
+    return tok.meta.get("line", env["page"].body_line)
+
+
+def _heading_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    tok = tokens[idx]
+    heading = env["page"].sections.get(tok.attrGet("id"))
+    number = heading.number if heading else ""
+    numero = f'<span class="numero">{number}</span> ' if number else ""
+    return f"<{tok.tag}{self.renderAttrs(tok)}>{numero}"
+
+
+def _heading_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    opening = next(tokens[j] for j in range(idx - 1, -1, -1) if tokens[j].type == "heading_open")
+    ident = html.escape(str(opening.attrGet("id")))
+    return (f' <a class="ancre" href="#{ident}" data-pagefind-ignore aria-label="Lien direct vers cette section">#</a>'
+            f"</{tokens[idx].tag}>\n")
+
+
+def _link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    tok = tokens[idx]
+    href = str(tok.attrGet("href") or "")
+    line = child_line(env, tok)
+    if tok.meta.get("glossary"):  # generated link to the glossary page, which the build writes itself
+        return self.renderToken(tokens, idx, options, env)
+    if _unsafe_url(href, "du lien", line, env):
+        tok.attrs.pop("href", None)
+        return self.renderToken(tokens, idx, options, env)
+    page: PageState = env["page"]
+    resolved = resolve_link(href, page.nav, page.site)
+    if resolved.error:
+        page.error(line, resolved.error, resolved.hint)
+    elif resolved.kind == "external":
+        page.external_links.append((href, line))
+        if tok.markup == "autolink":  # <https://…>: the text is the address, printed once (site.css)
+            tok.attrJoin("class", "url")
+    elif resolved.kind == "asset":
+        _use_asset(resolved.asset, href, line, env)
+    tok.attrSet("href", resolved.href)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _use_asset(path: str, href: str, line: int, env) -> None:
+    page: PageState = env["page"]
+    target = page.content_root / path
+    if not target.is_file():
+        page.error(line, f"fichier « {href} » introuvable",
+                   f"vérifiez le chemin, relatif au dossier {page.content_root.name}/")
+    elif not target.resolve().is_relative_to(page.content_root.resolve()):
+        page.error(line, f"« {href} » pointe hors du projet",
+                   "copiez le fichier dans le projet au lieu d'un lien symbolique")
+    else:
+        page.assets.add(path)
+
+
+def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    tok = tokens[idx]
+    src = str(tok.attrGet("src") or "")
+    line = child_line(env, tok)
+    if _unsafe_url(src, "de l'image", line, env):
+        return html.escape(self.renderInlineAsText(tok.children or [], options, env))
+    resolved = resolve_link(src, env["page"].nav, env["page"].site)
+    if resolved.error:
+        env["page"].error(line, resolved.error.replace("le lien", "l'image"), resolved.hint)
+    elif resolved.kind == "asset":
+        _use_asset(resolved.asset, src, line, env)
+    alt = html.escape(str(tok.attrs.get("fig-alt") or self.renderInlineAsText(tok.children or [], options, env)))
+    attrs = image_attrs(tok, env)
+    return f'<img src="{html.escape(resolved.href)}" alt="{alt}"{attrs} loading="lazy">'
+
+
+def _paragraph_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    tok = tokens[idx]
+    if not tok.meta.get("figure"):
+        return self.renderToken(tokens, idx, options, env)
+    fig: Figure = env["page"].figures[block_line(env, tok)]
+    ident = f' id="{html.escape(fig.id)}"' if fig.id else ""
+    return f'<figure class="figure"{ident}>'
+
+
+def _paragraph_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    opening = tokens[idx - 2]
+    if opening.type != "paragraph_open" or not opening.meta.get("figure"):
+        return self.renderToken(tokens, idx, options, env)
+    number = env["page"].nav.figure_numbers.get(block_line(env, opening), "")
+    image = next(c for c in tokens[idx - 1].children or [] if c.type == "image")
+    caption = self.renderInline(image.children or [], options, env)
+    label = f'<span class="figure-label">Figure {number}</span> : ' if number else ""
+    return f"<figcaption>{label}{caption}</figcaption></figure>\n"
+
+
+def _fence(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    tok = tokens[idx]
+    info = tok.info.strip()
+    lang = info.split()[0] if info else ""
+    code = tok.content
+    if lang.startswith("{") and lang.endswith("}"):
+        lang = lang[1:-1].split(",")[0].strip()  # Quarto cell ``{python}`` is shown, never run
+        code = re.sub(r"\A(?:[ \t]*#\|[^\n]*\n)+", "", code)  # cell options, hidden as Quarto does
+        if lang.lower() in ("mermaid", "dot", "ojs"):
+            env["page"].warn(block_line(env, tok), f"cellule « {{{lang}}} » non exécutée : "
+                             "son code est affiché tel quel", "remplacez-la par une image (SVG) du résultat")
+    return highlight_code(code, lang.lower())
+
+
+def _code_block(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    return highlight_code(tokens[idx].content, "")
+
+
+def math_rule(display: bool):
+    """The render rule of inline or display math: MathML, or the LaTeX as code with an error at its line."""
+    def render(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+        tok = tokens[idx]
+        latex = tok.content.strip()
+        line = block_line(env, tok) if display else child_line(env, tok)
+        converted, problem = mathml(latex, display)
+        if problem:
+            shown = latex if len(latex) <= 60 else latex[:57] + "…"
+            env["page"].error(line, f"formule LaTeX illisible « {shown} » : {problem}",
+                              "vérifiez les accolades et le nom des commandes")
+            return f"<code>{html.escape(tok.content)}</code>"
+        return f'<div class="math">{converted}</div>\n' if display else converted
+    return render
+
+
+def _div_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    attrs: dict[str, str] = dict(tokens[idx].meta.get("attrs", {}))
+    classes = attrs.pop("class", "").split()
+    ident = attrs.pop("id", "")
+    id_attr = f' id="{html.escape(ident)}"' if ident else ""
+    callout = next((c for c in classes if c.startswith("callout-")), "")
+    closing = env["page"].div_stack
+    if callout:
+        kind = callout.removeprefix("callout-")
+        title = html.escape(french(attrs.pop("title", "")) or CALLOUT_LABELS.get(kind, kind.capitalize()))
+        cls = html.escape(" ".join(["callout"] + classes))
+        if attrs.pop("collapse", "false").lower() == "true":
+            closing.append("</div></details>\n")
+            return (f'<details class="{cls}"{id_attr}><summary class="callout-title">{title}</summary>'
+                    f'<div class="callout-body">\n')
+        closing.append("</div></div>\n")
+        return (f'<div class="{cls}"{id_attr} role="note"><p class="callout-title">{title}</p>'
+                f'<div class="callout-body">\n')
+    if "solution" in classes:
+        title = html.escape(french(attrs.pop("title", "")) or "Voir la réponse")
+        closing.append("</div></details>\n")
+        return (f'<details class="solution"{id_attr}><summary>{title}</summary>'
+                f'<div class="solution-body">\n')
+    data = "".join(f' data-{html.escape(k.removeprefix("data-"))}="{html.escape(v)}"' for k, v in sorted(attrs.items())
+                   if k.replace("-", "").isalnum())
+    cls = f' class="{html.escape(" ".join(classes))}"' if classes else ""
+    closing.append("</div>\n")
+    return f"<div{id_attr}{cls}{data}>\n"
+
+
+def _div_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    return env["page"].div_stack.pop()
+
+
+def _footnote_block_open(self, tokens, idx, options, env) -> str:
+    return '<section class="footnotes" aria-label="Notes">\n<ol class="footnotes-list">\n'
+
+
+def _footnote_anchor(self, tokens, idx, options, env) -> str:
+    ident = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    if tokens[idx].meta.get("subId", -1) > 0:
+        ident += f":{tokens[idx].meta['subId']}"
+    return f' <a href="#fnref{ident}" class="footnote-backref" aria-label="Retour au texte">↩</a>'
+
+
+def _table_cell(self, tokens, idx, options, env) -> str:
+    """Column alignment as a class: the site's CSP forbids inline ``style`` attributes."""
+    tok = tokens[idx]
+    style = str(tok.attrGet("style") or "")
+    if style.startswith("text-align:"):
+        tok.attrs.pop("style")
+        tok.attrSet("class", "align-" + style.split(":", 1)[1].strip())
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _unsafe_url(url: str, what: str, line: int, env) -> bool:
+    """Warn about and report a ``javascript:``-like URL (markdown-it's own check is off: see markdown.parse)."""
+    scheme = unsafe_scheme(url)
+    if scheme:
+        env["page"].warn(line, f"adresse « {scheme}: » {what} retirée de la page", HINT_URL)
+    return bool(scheme)
+
+
+def _html_block(self, tokens, idx, options, env) -> str:
+    tok = tokens[idx]
+    if tok.map is None:  # made by the build (attention figure, quiz), not parsed from the author's text
+        return tok.content
+    return _clean_html(tok.content, block_line(env, tok), env)
+
+
+def _html_inline(self, tokens, idx, options, env) -> str:
+    return _clean_html(tokens[idx].content, child_line(env, tokens[idx]), env)
+
+
+def _clean_html(fragment: str, line: int, env) -> str:
+    """Author's raw HTML minus event handlers, unsafe URLs, scripts and inline styles (markdown.sanitize)."""
+    cleaned, removed = clean_html(fragment)
+    for item in removed:
+        env["page"].warn(line + item.line, item.message, item.hint)
+    return cleaned
+
+
+RULES = {
+    "heading_open": _heading_open, "heading_close": _heading_close, "link_open": _link_open,
+    "image": _image, "paragraph_open": _paragraph_open,
+    "paragraph_close": _paragraph_close, "fence": _fence, "code_block": _code_block,
+    "math_inline": math_rule(False), "math_inline_double": math_rule(True), "math_block": math_rule(True),
+    "math_block_label": math_rule(True),
+    "container_div_open": _div_open, "container_div_close": _div_close,
+    "footnote_block_open": _footnote_block_open, "footnote_anchor": _footnote_anchor,
+    "html_block": _html_block, "html_inline": _html_inline, "th_open": _table_cell, "td_open": _table_cell,
+}
+
+
+def image_attrs(tok: Token, env: dict[str, Any]) -> str:
+    """The HTML attributes of an image besides src/alt: widths as classes or pixels, never ``style``."""
+    out: list[tuple[str, str]] = []
+    classes = str(tok.attrs.get("class", "")).split()
+    line = child_line(env, tok)
+    for key in ("width", "height"):
+        value = str(tok.attrs.get(key, "")).strip()
+        if not value:
+            continue
+        px, pct = _PX.match(value), _PERCENT.match(value)
+        if px:
+            out.append((key, px.group(1)))
+        elif pct and key == "width" and 0 < float(pct.group(1)) <= 100:
+            step = max(WIDTH_STEP, min(100, WIDTH_STEP * round(float(pct.group(1)) / WIDTH_STEP)))
+            classes.append(f"largeur-{step}")
+        else:
+            env["page"].warn(line, f"{'largeur' if key == 'width' else 'hauteur'} "
+                                 f"« {value} » non prise en charge : ignorée",
+                                 "écrivez width=60% (de 5 % en 5 %) ou une taille en pixels : width=300px")
+    if "style" in tok.attrs:
+        env["page"].warn(line, "attribut « style » ignoré sur l'image",
+                             "la politique de sécurité du site interdit les styles en ligne : utilisez width=")
+    for key, value in tok.attrs.items():
+        if key == "title" or key.startswith("data-"):
+            out.append((key, str(value)))
+        elif key not in ("src", "alt", "id", "class", "width", "height", "style", "fig-alt"):
+            env["page"].warn(line, f"attribut d'image « {key} » non pris en charge : ignoré",
+                                 "attributs reconnus : #fig-nom, .classe, width, height, title, fig-alt")
+    if classes:
+        out.append(("class", " ".join(classes)))
+    return "".join(f' {k}="{html.escape(v)}"' for k, v in out)

@@ -1,0 +1,190 @@
+"""Stage 1, source: discover the chapters named in the config (or its Quarto project) and split each into
+validated front matter and body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..config import Config
+from ..errors import Problems, did_you_mean
+from ..yamlfile import compose, construct, decode_source, too_large, yaml_error
+from ..text import french
+from .quarto import chapters_from_project
+
+# front-matter key -> (accepted types, French type name)
+_META_SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
+    "title": ((str,), "un texte"),
+    "description": ((str,), "un texte"),
+    "numbered": ((bool,), "true ou false"),
+    "draft": ((bool,), "true ou false"),
+}
+_PREFIX = re.compile(r"^\d+[-_]")
+_SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One source file: where it is, its validated metadata and its Markdown body."""
+
+    source: str          # path relative to the project root, as shown in messages
+    name: str            # file name as listed in config.yaml (e.g. "01-transformers.md")
+    slug: str            # output page name without extension
+    title: str
+    description: str
+    numbered: bool
+    draft: bool
+    body: str
+    body_line: int       # 1-based line of the body's first line in the source file
+
+
+def slug_for(name: str) -> str:
+    """``01-les-transformers.md`` -> ``les-transformers``."""
+    return _PREFIX.sub("", Path(name).stem)
+
+
+def discover(config: Config, problems: Problems) -> list[Path]:
+    """The chapter files in the order of ``config.yaml`` (never filesystem order)."""
+    content = config.content_path
+    if not content.is_dir():
+        problems.error(config.content_dir, 0, "dossier de contenu introuvable",
+                       f"créez « {config.content_dir}/ » et placez-y les chapitres")
+        return []
+    chapters = chapters_from_project(config, problems) if config.quarto_project else list(config.chapters)
+    if chapters is None:
+        return []
+    listed = set(chapters)
+    on_disk = sorted(p.name for p in content.glob("*.md") if not p.name.startswith("_"))
+    for name in on_disk:
+        if name not in listed:
+            problems.warn(f"{config.content_dir}/{name}", 0,
+                          "chapitre absent de la liste « chapters » de config.yaml : il n'est pas publié",
+                          "ajoutez-le à « chapters » ou renommez-le en « _" + name + " »")
+    paths = []
+    root = content.resolve()
+    for name in chapters:
+        path = content / name
+        rel = f"{config.content_dir}/{name}"
+        if not path.is_file():
+            problems.error("config.yaml", 0, f"chapitre « {name} » introuvable dans {config.content_dir}/",
+                           did_you_mean(name, on_disk) or "vérifiez le nom dans « chapters »")
+            continue
+        if (path.is_symlink() or "/" in name or "\\" in name) and not path.resolve().is_relative_to(root):
+            problems.error(rel, 0, "ce fichier est un lien qui pointe hors du dossier de contenu",
+                           "copiez le fichier dans le projet au lieu d'un lien symbolique")
+            continue
+        paths.append(path)
+    return paths
+
+
+def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | None:
+    """Split front matter from body; every problem is reported at ``content/FILE.md:LINE``."""
+    rel = path.relative_to(config.root).as_posix()
+    if too_large(path.stat().st_size, rel, problems):
+        return None
+    text = decode_source(path.read_bytes(), rel, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.error(rel, 1, "le fichier est vide",
+                       "commencez par un en-tête YAML entre deux lignes « --- » avec au moins « title: »")
+        return None
+    if not text.startswith("---\n"):
+        problems.error(rel, 1, "en-tête YAML (front matter) absent",
+                       "la première ligne doit être « --- », suivie de « title: … » puis d'une ligne « --- »")
+        return None
+    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+    if end is None:
+        problems.error(rel, 1, "en-tête YAML non terminé",
+                       "fermez-le par une ligne « --- » avant le texte du chapitre")
+        return None
+    raw_meta = text[4:4 + end.start()]
+    body_start = 4 + end.end() + 1
+    body_line = text[:body_start].count("\n") + 1
+    meta = _load_meta(raw_meta, rel, problems)
+    if meta is None:
+        return None
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.error(rel, 2, "« title » manquant dans l'en-tête",
+                       "ajoutez une ligne « title: \"Titre du chapitre\" »")
+        return None
+    slug = slug_for(path.name)
+    if not _SLUG_OK.match(slug):
+        problems.error(rel, 0, f"nom de fichier « {path.name} » inutilisable comme adresse de page",
+                       "utilisez des minuscules sans accents, des chiffres et des tirets : 03-mon-chapitre.md")
+        return None
+    return Chapter(
+        source=rel, name=path.name, slug=slug, title=french(title.strip()),
+        description=french(str(meta.get("description", "")).strip()),
+        numbered=bool(meta.get("numbered", True)), draft=bool(meta.get("draft", False)),
+        body=text[body_start:] if body_start <= len(text) else "", body_line=body_line,
+    )
+
+
+def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
+    """Parse and type-check the front matter; unknown keys are warnings, wrong types errors."""
+    offset = 1  # the opening "---" line
+    try:
+        node = compose(raw)
+    except yaml.YAMLError as exc:
+        problems.add(yaml_error(exc, rel, offset))
+        return None
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        problems.error(rel, node.start_mark.line + 1 + offset,
+                       "l'en-tête doit contenir des paires « clé: valeur »")
+        return None
+    meta: dict[str, Any] = {}
+    ok = True
+    for key_node, value_node in node.value:
+        key, line = key_node.value, key_node.start_mark.line + 1 + offset
+        if key not in _META_SCHEMA:
+            problems.warn(rel, line, f"clé d'en-tête inconnue « {key} » (ignorée)",
+                          did_you_mean(key, _META_SCHEMA))
+            continue
+        try:
+            value = construct(value_node)
+        except yaml.YAMLError as exc:
+            problems.add(yaml_error(exc, rel, offset))
+            ok = False
+            continue
+        types, type_name = _META_SCHEMA[key]
+        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+            shown = f"\"{value}\"" if isinstance(value, str) else repr(value)
+            problems.error(rel, value_node.start_mark.line + 1 + offset,
+                           f"« {key} » doit être {type_name} (reçu {shown})")
+            ok = False
+            continue
+        meta[key] = value
+    return meta if ok else None
+
+
+def load_chapters(config: Config, problems: Problems) -> list[Chapter]:
+    """Discover, parse and de-duplicate the published chapters (drafts left out)."""
+    chapters: list[Chapter] = []
+    by_slug: dict[str, str] = {}
+    for path in discover(config, problems):
+        chapter = parse_chapter(path, config, problems)
+        if chapter is None or chapter.draft:
+            continue
+        if chapter.slug in by_slug or chapter.slug in RESERVED_SLUGS:
+            other = by_slug.get(chapter.slug, "une page du site")
+            problems.error(chapter.source, 0,
+                           f"l'adresse « {chapter.slug}.html » est déjà prise par {other}",
+                           "renommez l'un des fichiers")
+            continue
+        by_slug[chapter.slug] = chapter.source
+        chapters.append(chapter)
+    if not chapters and not problems.errors:
+        problems.error(config.content_dir, 0, "aucun chapitre à publier",
+                       "ajoutez un fichier .md et listez-le dans « chapters » de config.yaml")
+    return chapters
+
+
+RESERVED_SLUGS = frozenset({"index", "404"})

@@ -1,0 +1,102 @@
+"""The glossary: one source file (content/glossaire.yaml), one page, and a link on each term's first use.
+
+Each entry names a French term, its English equivalent and a definition. In every chapter, the first
+occurrence of a term (or of one of its forms) in running text links to the glossary entry; the link
+carries the definition, which the site script shows as an accessible tooltip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import Problems, did_you_mean
+from ..text import french, slugify
+from ..yamlfile import compose, construct, decode_source, yaml_error
+
+
+GLOSSARY_FILE = "glossaire.yaml"
+GLOSSARY_PAGE = "glossaire.html"
+_KEYS = {"terme", "anglais", "definition", "formes"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    term: str
+    english: str
+    definition: str
+    id: str
+    forms: tuple[str, ...]
+    line: int
+
+
+def sort_key(entry: Entry) -> str:
+    """French dictionary order: accents and case do not change the place of a word."""
+    return slugify(entry.term).replace("-", " ")
+
+
+def _forms(term: str, extra: list[str]) -> tuple[str, ...]:
+    """« LLM (grand modèle de langage) » -> LLM, grand modèle de langage; « requête, clé » -> both."""
+    forms: list[str] = []
+    main, _, inner = term.partition("(")
+    for part in [main, inner.rstrip(")")] + extra:
+        for piece in part.split(","):
+            piece = french(piece.strip())
+            if piece and piece not in forms:
+                forms.append(piece)
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def load_glossary(content: Path, content_dir: str, problems: Problems) -> list[Entry]:
+    """Entries of content/glossaire.yaml in French alphabetical order; none if the file is absent."""
+    path = content / GLOSSARY_FILE
+    rel = f"{content_dir}/{GLOSSARY_FILE}"
+    if not path.is_file():
+        return []
+    text = decode_source(path.read_bytes(), rel, problems)
+    if text is None:
+        return []
+    try:
+        node = compose(text)
+    except yaml.YAMLError as exc:
+        problems.add(yaml_error(exc, rel, 0))
+        return []
+    if node is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        problems.error(rel, node.start_mark.line + 1, "le glossaire doit être une liste d'entrées « - terme: … »")
+        return []
+    entries: list[Entry] = []
+    seen: dict[str, int] = {}
+    for item in node.value:
+        line = item.start_mark.line + 1
+        if not isinstance(item, yaml.MappingNode):
+            problems.error(rel, line, "entrée de glossaire invalide", "écrivez « - terme: … » puis « definition: … »")
+            continue
+        values: dict[str, object] = {}
+        for key_node, value_node in item.value:
+            key = key_node.value
+            if key not in _KEYS:
+                problems.error(rel, key_node.start_mark.line + 1, f"clé inconnue « {key} »",
+                               did_you_mean(key, _KEYS) or "clés possibles : terme, anglais, definition, formes")
+                continue
+            values[key] = construct(value_node)
+        term, definition = values.get("terme"), values.get("definition")
+        extra = values.get("formes", [])
+        if not isinstance(term, str) or not term.strip() or not isinstance(definition, str) or not definition.strip():
+            problems.error(rel, line, "chaque entrée doit avoir un « terme » et une « definition » (textes)")
+            continue
+        if not isinstance(extra, list) or not all(isinstance(f, str) for f in extra):
+            problems.error(rel, line, "« formes » doit être une liste de textes")
+            continue
+        ident = "terme-" + slugify(term.partition("(")[0])
+        if ident in seen:
+            problems.error(rel, line, f"terme « {term} » déjà défini (ligne {seen[ident]})")
+            continue
+        seen[ident] = line
+        english = values.get("anglais", "")
+        entries.append(Entry(french(term.strip()), str(english or "").strip(), french(definition.strip()),
+                             ident, _forms(term, extra), line))
+    return sorted(entries, key=sort_key)

@@ -1,0 +1,145 @@
+"""Quarto includes and shortcodes, before parsing.
+
+:func:`expand_includes` replaces ``{{< include _file.md >}}`` by the file's text and removes any other
+shortcode (with a warning); a :class:`SourceMap` remembers where every line of the expanded body came
+from, so that :meth:`SourceMap.place` points each problem found later into the right file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import Problems, SiteError
+from ..yamlfile import decode_source, too_large
+from .chapters import Chapter
+
+_SHORTCODE = re.compile(r"\{\{<\s*([A-Za-z][\w-]*)((?:[^>]|>(?!\}\}))*?)\s*>\}\}")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+INCLUDE_HINT = "les fichiers inclus se placent dans le projet, par exemple content/_partie.md"
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each line of an expanded body comes from: ``lines[i]`` = (file, line) of body line i."""
+
+    source: str
+    body_line: int
+    lines: tuple[tuple[str, int], ...]
+
+    def locate(self, line: int) -> tuple[str, int]:
+        index = line - self.body_line
+        if 0 <= index < len(self.lines):
+            return self.lines[index]
+        return self.source, line
+
+    def place(self, problem: SiteError) -> SiteError:
+        """A problem found in the expanded body, at its real file and line (other problems unchanged)."""
+        if problem.path != self.source or not problem.line or not self.lines:
+            return problem
+        path, line = self.locate(problem.line)
+        if (path, line) == (problem.path, problem.line):
+            return problem
+        return SiteError(path, line, problem.message, problem.hint, problem.severity)
+
+
+def expand_includes(chapter: Chapter, root: Path, problems: Problems) -> tuple[Chapter, SourceMap]:
+    """The chapter with its includes expanded and other shortcodes removed, and its source map."""
+    if "{{<" not in chapter.body:  # nearly every chapter: nothing to expand, every line is its own
+        return chapter, SourceMap(chapter.source, chapter.body_line, ())
+    origin = [(chapter.source, chapter.body_line + i) for i in range(chapter.body.count("\n") + 1)]
+    lines, where = _expand(chapter.body, origin, root, (chapter.source,), problems)
+    body = "\n".join(lines)
+    return replace(chapter, body=body), SourceMap(chapter.source, chapter.body_line, tuple(where))
+
+
+def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[str, ...],
+            problems: Problems) -> tuple[list[str], list[tuple[str, int]]]:
+    out: list[str] = []
+    where: list[tuple[str, int]] = []
+    fence = ""
+    for raw, (path, line) in zip(text.split("\n"), origin):
+        opener = _FENCE.match(raw)
+        if fence:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) \
+                    and not raw.strip()[len(opener.group(1)):].strip():
+                fence = ""
+            out.append(raw)
+            where.append((path, line))
+            continue
+        if opener:
+            fence = opener.group(1)
+            out.append(raw)
+            where.append((path, line))
+            continue
+        include = re.fullmatch(r"\s*\{\{<\s*include\s+(\S+?)\s*>\}\}\s*", raw)
+        if include:
+            sub = _include(include.group(1), path, line, root, chain, problems)
+            lines, origin_lines = sub if sub is not None else ([""], [(path, line)])
+            out.extend(lines)
+            where.extend(origin_lines)
+            continue
+        out.append(_drop_shortcodes(raw, path, line, problems))
+        where.append((path, line))
+    return out, where
+
+
+def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ...],
+             problems: Problems) -> tuple[list[str], list[tuple[str, int]]] | None:
+    target = target.strip("\"'")
+    file = (root / path).parent / target
+    resolved = file.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        problems.error(path, line, f"inclusion de « {target} » refusée : le fichier est hors du projet",
+                       INCLUDE_HINT)
+        return None
+    if not file.is_file():
+        problems.error(path, line, f"fichier inclus « {target} » introuvable",
+                       f"le chemin est relatif au fichier qui l'inclut ({path})")
+        return None
+    rel = resolved.relative_to(root.resolve()).as_posix()
+    if rel in chain:
+        cycle = " → ".join(chain + (rel,))
+        problems.error(path, line, f"inclusion circulaire : {cycle}", "retirez l'une de ces inclusions")
+        return None
+    if too_large(file.stat().st_size, rel, problems):
+        return None
+    text = decode_source(file.read_bytes(), rel, problems)
+    if text is None:
+        return None
+    if text.endswith("\n"):
+        text = text[:-1]
+    origin = [(rel, i + 1) for i in range(text.count("\n") + 1)]
+    return _expand(text, origin, root, chain + (rel,), problems)
+
+
+def _drop_shortcodes(raw: str, path: str, line: int, problems: Problems) -> str:
+    """Remove every shortcode outside code spans, with a warning naming it."""
+    if "{{<" not in raw:
+        return raw
+    spans = [m.span() for m in _CODE_SPAN.finditer(raw)]
+
+    def drop(match: re.Match) -> str:
+        if any(start <= match.start() < end for start, end in spans):
+            return match.group(0)
+        name = match.group(1)
+        if name == "include":
+            problems.warn(path, line, "« {{< include … >}} » doit être seul sur sa ligne : ignoré",
+                          "placez l'inclusion sur une ligne à part")
+        else:
+            problems.warn(path, line, f"shortcode Quarto « {name} » non pris en charge : retiré de la page",
+                          "seul « {{< include fichier.md >}} » est reconnu")
+        return ""
+    return _SHORTCODE.sub(drop, raw)
+
+
+def expand_all(chapters: list[Chapter], root: Path, problems: Problems) -> tuple[list[Chapter], dict[str, SourceMap]]:
+    """Every chapter with its includes expanded, and the source map of each (by chapter source path)."""
+    expanded, maps = [], {}
+    for chapter in chapters:
+        chapter, maps[chapter.source] = expand_includes(chapter, root, problems)
+        expanded.append(chapter)
+    return expanded, maps
