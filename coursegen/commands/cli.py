@@ -1,7 +1,6 @@
 """The commands behind ``build.py``: run a stage, print problems as ``path:line: message``, return the exit code.
 
-Each command imports the stages it needs inside its function (lazy imports, for start-up speed only):
-``python build.py --help`` starts in a few hundredths of a second."""
+``build.py`` imports this module only once its arguments are parsed: ``--help`` loads none of the stages."""
 
 from __future__ import annotations
 
@@ -9,7 +8,18 @@ import sys
 import time
 from pathlib import Path
 
+from ..config import load_config
 from ..errors import Problems, UserError, format_problem
+from ..markdown.lint import fetch_links
+from ..output.search import IndexTiming
+from ..pages.context import Download
+from ..pipeline import Options, build_project
+from . import quarto
+from .deploy import deploy
+from .export import OUTPUT_FILE, export
+from .freeze import freeze
+from .scaffold import new_chapter
+from .serve import serve
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -42,8 +52,6 @@ def site_url_override(option: str | None) -> tuple[str, str] | None:
 
 def run_build(root: Path, *, strict: bool = False, output: Path | None = None, quiet: bool = False,
               verbose: bool = False, site_url: str | None = None, jobs: int = 0) -> int:
-    from ..output.search import IndexTiming
-    from ..pipeline import Options, build_project
 
     def waiting() -> None:
         print("une autre construction est en cours dans ce projet : attente de sa fin…", file=sys.stderr)
@@ -75,8 +83,6 @@ def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, e
     """Everything the build checks plus authoring checks, without writing; warnings count as problems."""
     import json
 
-    from ..markdown.lint import fetch_links
-    from ..pipeline import Options, build_project
 
     report = build_project(root, Options(strict=True, write=False, lint=True), site_url=site_url_override(site_url))
     links = report.external_links
@@ -107,8 +113,6 @@ def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, e
 
 def run_freeze(root: Path, names: list[str], *, quiet: bool = False) -> int:
     """Recompute the attention figures (needs requirements-freeze.txt) and write changed files only."""
-    from ..config import load_config
-    from .freeze import freeze
 
     problems = Problems()
     config = load_config(root, problems)
@@ -134,14 +138,12 @@ def run_freeze(root: Path, names: list[str], *, quiet: bool = False) -> int:
 
 
 def run_serve(root: Path, *, port: int, strict: bool = False, output: Path | None = None, jobs: int = 0) -> int:
-    from .serve import serve
 
     return serve(root, port=port, strict=strict, output=output, jobs=jobs)
 
 
 def run_deploy(root: Path, *, remote: str, branch: str, quiet: bool = False, site_url: str | None = None) -> int:
     """Build with --strict, then push site/ to the gh-pages branch (refused on uncommitted changes)."""
-    from .deploy import deploy
 
     result = deploy(root, remote=remote, branch=branch, site_url=site_url_override(site_url))
     print_problems(result.problems, quiet)
@@ -155,7 +157,6 @@ def run_deploy(root: Path, *, remote: str, branch: str, quiet: bool = False, sit
 
 def run_new(root: Path, title: str) -> int:
     """Create the next chapter file and list it in config.yaml."""
-    from .scaffold import new_chapter
 
     problems = Problems()
     path = new_chapter(root, title, problems)
@@ -168,7 +169,6 @@ def run_new(root: Path, title: str) -> int:
 
 def run_export_quarto(root: Path, dest: Path, *, quiet: bool = False) -> int:
     """Write the course as a Quarto book project (``_quarto.yml`` + the same Markdown files)."""
-    from .export import export
 
     problems = Problems()
     written = export(root, dest, problems)
@@ -186,11 +186,6 @@ def run_pdf(root: Path, *, quiet: bool = False, site_url: str | None = None) -> 
     import shutil
     import tempfile
 
-    from ..config import load_config
-    from ..pages.context import Download
-    from ..pipeline import Options, build_project
-    from . import quarto
-    from .export import OUTPUT_FILE, export
 
     problems = Problems()
     config = load_config(root, problems)

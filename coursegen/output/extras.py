@@ -54,7 +54,7 @@ def check(config: Config, problems: Problems, cache=None) -> None:
     texts = [("title", config.title), ("subtitle", config.subtitle), ("author", config.author)]
 
     def missing_glyphs() -> bytes:
-        from .social import drawable
+        from .social import drawable  # lazy: Pillow, only when the cache does not have the answer
 
         return json.dumps([drawable(_typeset(text))[1] for _, text in texts]).encode("utf-8")
     found = json.loads((cache or Cache(None)).memo(("glyphes", texts), missing_glyphs))
@@ -114,7 +114,7 @@ def sitemap(config: Config, site: Site, extra_pages: list[str] = ()) -> str:
 
 def social_image(config: Config) -> bytes:
     """The Open Graph image: course title, subtitle, and « author — host/path » when the address is known."""
-    from .social import drawable, social_png
+    from .social import drawable, social_png  # lazy: Pillow, only when the cache does not have the image
 
     where = re.sub(r"^https?://", "", config.site_url).rstrip("/")
     footer = " — ".join(part for part in (config.author, where) if part)

@@ -11,6 +11,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import SiteError
+
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 80
 BACKGROUND = (11, 87, 208)        # --accent of the light theme, as in static/favicon.svg
@@ -102,8 +104,6 @@ def social_png(title: str, subtitle: str = "", footer: str = "") -> bytes:
     from PIL import Image, ImageDraw, features
 
     if not features.check("freetype2"):
-        from ..errors import SiteError
-
         raise SiteError("requirements.txt", 0, "Pillow a été compilé sans FreeType : l'image de partage est impossible",
                         "réinstallez Pillow depuis requirements.txt (paquet binaire de PyPI)")
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
