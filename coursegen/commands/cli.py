@@ -52,7 +52,6 @@ def site_url_override(option: str | None) -> tuple[str, str] | None:
 
 def run_build(root: Path, *, strict: bool = False, output: Path | None = None, quiet: bool = False,
               verbose: bool = False, site_url: str | None = None, jobs: int = 0) -> int:
-
     def waiting() -> None:
         print("une autre construction est en cours dans ce projet : attente de sa fin…", file=sys.stderr)
 
@@ -82,7 +81,6 @@ def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, e
               output_format: str = "text") -> int:
     """Everything the build checks plus authoring checks, without writing; warnings count as problems."""
     import json
-
 
     report = build_project(root, Options(strict=True, write=False, lint=True), site_url=site_url_override(site_url))
     links = report.external_links
@@ -185,7 +183,6 @@ def run_pdf(root: Path, *, quiet: bool = False, site_url: str | None = None) -> 
     """Render the course with Quarto to PDF (Typst) and EPUB, then build the site with them linked."""
     import shutil
     import tempfile
-
 
     problems = Problems()
     config = load_config(root, problems)

@@ -28,7 +28,6 @@ _TABLE_CAPTION = re.compile(r"^:\s+\S")
 _EQ_LABEL = re.compile(r"^\s*\{#(eq-[A-Za-z0-9_-]+)\}\s*$")
 
 
-
 def install(md: MarkdownIt) -> None:
     """Add the Quarto rules to the engine (called once, before the typography rule is pushed)."""
     md.core.ruler.after("block", "qmd_percent_attrs", _percent_attrs_rule)

@@ -33,7 +33,7 @@ def pygments_css() -> str:
 
 
 def check(config: Config, problems: Problems, cache=None) -> None:
-    """Publication settings that cannot be checked key by key (phase 1: nothing is written yet).
+    """Publication settings that cannot be checked key by key, checked before any page is rendered.
 
     ``cache`` (``coursegen.cache.Cache``): the glyphs the social image's font lacks, looked up once per
     title, subtitle and author (drawing them with Pillow costs a tenth of a second on every build).

@@ -12,7 +12,6 @@ from ..errors import Problems
 from ..yamlfile import decode_source, yaml_error
 
 
-
 def chapters_from_project(config: Config, problems: Problems) -> list[str] | None:
     """``book: chapters:`` (parts flattened) or a website's sidebar, relative to ``content_dir``."""
     root, name = config.root, CONFIG_NAME
