@@ -132,8 +132,13 @@ def _int_attr(attrs: dict[str, str], key: str) -> int | None:
 
 
 def freeze(config: Config, problems: Problems, names: list[str] | None = None) -> list[tuple[Path, bool]]:
-    """Compute the figures (needs the optional freeze dependencies) and write the changed JSON files."""
+    """Compute the figures (needs the optional freeze dependencies) and write the changed JSON files.
+
+    A file whose new values are the same figure to within ``TOLERANCE`` (another processor rounding a
+    weight to the next thousandth) is left as it is, reported unchanged; any other difference is written.
+    """
     from .attention.compute import freeze_all
+    from .attention.frozen import first_difference
     from .output import write_if_changed
 
     specs = AttentionFigures(config, problems).specs()
@@ -153,5 +158,6 @@ def freeze(config: Config, problems: Problems, names: list[str] | None = None) -
         return []
     for file_name, data in sorted(computed.items()):
         path = config.content_path / FREEZE_DIR / file_name
-        results.append((path, write_if_changed(path, data)))
+        same = path.is_file() and first_difference(path.read_bytes(), data) is None
+        results.append((path, not same and write_if_changed(path, data)))
     return results
