@@ -17,7 +17,7 @@ import pytest
 
 from conftest import FIXTURES, REPO
 from coursegen.attention.compute import round_row, thousandths
-from coursegen.attention.frozen import dumps, load
+from coursegen.attention.frozen import dumps, first_difference, load
 from coursegen.attention.specs import input_hash, load_specs
 
 HAVE_NUMPY = importlib.util.find_spec("numpy") is not None
@@ -147,6 +147,21 @@ def test_model_weights_rows_sum_to_one_every_layer_and_head():
 
 
 @needs_model
+def test_model_runs_with_the_reproducibility_settings_pinned():
+    import torch
+
+    from coursegen.attention.compute import load_model
+
+    torch.set_num_threads(2)  # as another caller in the same process might have left them
+    torch.use_deterministic_algorithms(False)
+    torch.set_float32_matmul_precision("medium")  # float32 matmuls in bfloat16 through oneDNN
+    load_model.cache_clear()
+    load_model()
+    assert torch.get_num_threads() == 1 and torch.are_deterministic_algorithms_enabled()
+    assert torch.get_float32_matmul_precision() == "highest"
+
+
+@needs_model
 def test_model_figure_content_and_provenance(computed):
     import torch
     import transformers
@@ -197,14 +212,33 @@ def test_french_sentence_shows_the_words_not_the_wordpieces(computed):
 
 
 @needs_model
-def test_freeze_is_byte_stable_and_matches_the_committed_files(computed):
+def test_freeze_matches_the_committed_files_within_tolerance(computed):
+    """Another processor may round a weight to the next thousandth: the committed files must be found again
+    to within TOLERANCE, from the same inputs. Bytes are only required to repeat on one machine."""
     from coursegen.attention.compute import freeze_all
 
     assert freeze_all(COURSE_SPECS) == computed
     for name, raw in computed.items():
         committed = (REPO / "content" / "_freeze" / "attention" / name).read_bytes()
-        assert raw == committed, f"{name} : le calcul ne redonne pas le fichier validé (python build.py freeze)"
+        spec = COURSE_SPECS[name.removesuffix(".json")]
+        assert load(raw, name)["input_hash"] == load(committed, name)["input_hash"] == input_hash(spec)
+        difference = first_difference(committed, raw)
+        assert difference is None, f"{name} : {difference} — le calcul ne redonne pas le fichier validé " \
+                                   "(python build.py freeze)"
     assert os.environ.get("HF_HUB_OFFLINE") == "1" and os.environ.get("TRANSFORMERS_OFFLINE") == "1"
+
+
+@needs_model
+def test_a_deliberate_change_is_not_within_tolerance():
+    """Another sentence (another input_hash, other tokens) is told apart from the committed file."""
+    from dataclasses import replace
+
+    from coursegen.attention.compute import compute
+
+    spec = COURSE_SPECS["animal-fatigue"]
+    committed = (REPO / "content" / "_freeze" / "attention" / "animal-fatigue.json").read_bytes()
+    other = dumps(compute(replace(spec, sentence=spec.sentence.replace("too tired", "very tired"))))
+    assert first_difference(committed, other).startswith("« input_hash » : ")
 
 
 @needs_model

@@ -10,8 +10,9 @@ import sys
 import pytest
 
 from conftest import FIXTURES, REPO, make_project, run_build
-from coursegen.attention.frozen import SCHEMA_VERSION, AttentionError, check_fresh, dumps, load
-from coursegen.attention.specs import load_specs
+from coursegen.attention.frozen import (SCHEMA_VERSION, TOLERANCE, AttentionError, check_fresh, dumps,
+                                       first_difference, load)
+from coursegen.attention.specs import input_hash, load_specs
 from coursegen.errors import SiteError
 
 FIX = FIXTURES / "attention"
@@ -146,6 +147,95 @@ def test_committed_frozen_files_are_valid_and_fresh():
         assert dumps(data) == raw, f"{rel} n'est pas dans la forme canonique de dumps()"
 
 
+# --- the same figure within tolerance ------------------------------------------------------------
+
+def raw(name: str) -> bytes:
+    return (FIX / "_freeze" / "attention" / f"{name}.json").read_bytes()
+
+
+def changed(name: str, mutate) -> bytes:
+    data = fixture(name)
+    mutate(data)
+    return dumps(data)
+
+
+def shift(row: list, amount: int) -> None:
+    """Move ``amount`` thousandths from the second value of a row to the first: the sum stays 1000."""
+    row[0] += amount
+    row[1] -= amount
+
+
+def test_tolerance_is_one_thousandth():
+    assert TOLERANCE == 1
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda d: shift(d["attention"][1][0][2], 1),
+    lambda d: shift(d["attention"][0][1][5], -1),
+    lambda d: d["contrast"]["weights"][1].__setitem__(0, 115),
+    lambda d: d["focus"]["weights"][0].__setitem__(1, 103),
+    lambda d: d["model"].update(torch="2.99.1+cpu", transformers="9.0.0"),  # runtime versions alone
+], ids=["poids+1", "poids-1", "contraste+1", "focus-1", "versions"])
+def test_same_figure_within_tolerance(mutate):
+    assert first_difference(raw("petit-modele"), raw("petit-modele")) is None
+    assert first_difference(raw("petit-modele"), changed("petit-modele", mutate)) is None
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda d: shift(d["attention"][1][0][2], 2),
+     "« attention[1][0][2][0] » : 17 au lieu de 15 (écart de 2 millièmes, tolérance ±1)"),
+    (lambda d: d["focus"]["weights"][0].__setitem__(0, 13), "« focus.weights[0][0] » : 13 au lieu de 15"),
+    (lambda d: d["attention"][0][0][0].__setitem__(0, 11), "les poids somment à 1001 millièmes"),
+    (lambda d: d["tokens"][1].__setitem__("text", "ii"), '« tokens[1].text » : "ii" au lieu de "il"'),
+    (lambda d: d["tokens"][3].__setitem__("word", 2), "« tokens[3].word » : 2 au lieu de 1"),
+    (lambda d: d["model"].__setitem__("weights_sha256", "1" * 64), "« model.weights_sha256 » : "),
+    (lambda d: d["model"].__setitem__("id", "tests/autre-modele"), "« model.id » : "),
+    (lambda d: d["model"].__setitem__("version", "0.2.0"), "« model.version » : "),
+    (lambda d: d.__setitem__("input_hash", "f" * 64), "« input_hash » : "),
+    (lambda d: (d.__setitem__("input_hash", "f" * 64), shift(d["attention"][0][0][0], 5)), "« input_hash » : "),
+    (lambda d: d["focus"].__setitem__("target_tokens", [3]), "« focus.target_tokens[0] » : 3 au lieu de 4"),
+    (lambda d: d["contrast"].__setitem__("source_tokens", [1, 2]),
+     "« contrast.source_tokens » : 2 éléments au lieu de 1"),
+    (lambda d: d.pop("contrast"), "« contrast » : absent du nouveau calcul"),
+    (lambda d: d.__setitem__("lang", "en"), '« lang » : "en" au lieu de "fr"'),
+], ids=["poids+2", "focus-2", "somme", "jeton", "mot", "empreinte", "modele", "version", "entrees",
+        "entrees-avant-poids", "indices", "nb-indices", "contraste", "langue"])
+def test_real_changes_are_named(mutate, expected):
+    difference = first_difference(raw("petit-modele"), changed("petit-modele", mutate))
+    assert difference is not None and expected in difference, difference
+
+
+def test_numpy_figure_within_tolerance_and_beyond():
+    assert first_difference(raw("petit-calcul"),
+                            changed("petit-calcul", lambda d: shift(d["steps"]["weights"][0], 1))) is None
+    assert first_difference(raw("petit-calcul"), changed(
+        "petit-calcul", lambda d: d["steps"]["output"][1].__setitem__(0, d["steps"]["output"][1][0] - 1))) is None
+    assert "« steps.scores[0][1] » : " in first_difference(raw("petit-calcul"), changed(
+        "petit-calcul", lambda d: d["steps"]["scores"][0].__setitem__(1, d["steps"]["scores"][0][1] + 2)))
+    assert first_difference(raw("petit-calcul"), changed("petit-calcul", lambda d: d.__setitem__("seed", 4))) == \
+        "« seed » : 4 au lieu de 3"
+
+
+def with_focus(weights: list[list[int]], best: tuple[int, int]) -> bytes:
+    def mutate(d):
+        d["focus"]["weights"] = weights
+        d["focus"]["best"] = {"layer": best[0], "head": best[1], "weight": weights[best[0] - 1][best[1] - 1]}
+    return changed("petit-modele", mutate)
+
+
+def test_focus_best_may_change_only_between_heads_that_tie_within_tolerance():
+    near_tie = with_focus([[15, 104], [386, 385]], (2, 1))
+    assert first_difference(near_tie, with_focus([[15, 104], [385, 386]], (2, 2))) is None
+    clear_lead = with_focus([[15, 104], [386, 384]], (2, 1))
+    assert first_difference(clear_lead, with_focus([[15, 104], [385, 385]], (2, 2))) == (
+        "« focus.best » : couche 2, tête 2 au lieu de couche 2, tête 1 "
+        "(écart entre ces deux têtes au-delà de la tolérance ±1)")
+
+
+def test_a_frozen_file_not_in_canonical_form_is_a_difference():
+    assert "forme canonique" in first_difference(json.dumps(fixture("petit-modele")).encode(), raw("petit-modele"))
+
+
 # --- in a real build ---------------------------------------------------------------------------------
 
 def attention_project(tmp_path, chapter_tail: str):
@@ -207,3 +297,51 @@ def test_build_never_imports_the_compute_stack(tmp_path):
     assert 'data-src="donnees/attention/petit-modele.json"' in (root / "site" / "suite.html").read_text("utf-8")
     assert (root / "site" / "donnees" / "attention" / "petit-modele.json").read_bytes() == \
         (FIX / "_freeze" / "attention" / "petit-modele.json").read_bytes()
+
+
+# --- freeze keeps files within tolerance, rewrites real changes -------------------------------------
+
+def test_freeze_leaves_files_within_tolerance_untouched_and_rewrites_real_changes(tmp_path, monkeypatch, capsys):
+    """The compute step is replaced by perturbed copies of the fixture data: no torch needed."""
+    import coursegen.attention.compute as compute
+    from coursegen.commands.cli import run_freeze
+
+    root = make_project(tmp_path / "projet")
+    shutil.copy(FIX / "attention.yaml", root / "content" / "attention.yaml")
+    shutil.copytree(FIX / "_freeze", root / "content" / "_freeze")
+    frozen = root / "content" / "_freeze" / "attention"
+    amount = {"petit-modele": 1}
+
+    def fake_freeze_all(specs):
+        def recomputed(name, data):  # as compute() would: from the specs' current inputs, values nudged
+            data["input_hash"] = input_hash(specs[name])
+            if data["kind"] == "numpy":
+                data["seed"] = specs[name].seed
+            return dumps(data)
+        model, calcul = fixture("petit-modele"), fixture("petit-calcul")
+        shift(model["attention"][0][0][3], amount["petit-modele"])
+        shift(calcul["steps"]["weights"][1], 1)
+        return {"petit-modele.json": recomputed("petit-modele", model),
+                "petit-calcul.json": recomputed("petit-calcul", calcul)}
+
+    monkeypatch.setattr(compute, "freeze_all", fake_freeze_all)
+    specs = root / "content" / "attention.yaml"
+    specs.write_text(specs.read_text(encoding="utf-8").replace("seed: 3", "seed: 4"), encoding="utf-8")
+
+    # Weights off by one thousandth, same inputs: kept. Another seed (new input_hash): rewritten.
+    assert run_freeze(root, []) == 0
+    out = capsys.readouterr().out
+    assert "content/_freeze/attention/petit-modele.json : inchangé\n" in out
+    assert "content/_freeze/attention/petit-calcul.json : mis à jour\n" in out
+    assert (frozen / "petit-modele.json").read_bytes() == raw("petit-modele")
+    rewritten = load((frozen / "petit-calcul.json").read_bytes(), "petit-calcul.json")
+    assert rewritten["seed"] == 4 and rewritten["input_hash"] != fixture("petit-calcul")["input_hash"]
+
+    # Off by two thousandths: a real change, rewritten; the rewritten seed-4 file is now the one kept.
+    amount["petit-modele"] = 2
+    assert run_freeze(root, []) == 0
+    out = capsys.readouterr().out
+    assert "content/_freeze/attention/petit-modele.json : mis à jour\n" in out
+    assert "content/_freeze/attention/petit-calcul.json : inchangé\n" in out
+    assert load((frozen / "petit-modele.json").read_bytes(), "petit-modele.json")["attention"][0][0][3][0] == \
+        fixture("petit-modele")["attention"][0][0][3][0] + 2

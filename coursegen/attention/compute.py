@@ -146,6 +146,13 @@ def load_model():
     transformers.logging.disable_progress_bar()
     torch.set_num_threads(1)  # one summation order, whatever the machine
     torch.use_deterministic_algorithms(True)
+    # Full float32 matmuls: the default, but "high" or "medium", if set earlier in the process, send them
+    # through oneDNN in bfloat16 on CPU. Not pinned: set_num_interop_threads (eager inference runs no
+    # inter-op task, and it raises once parallel work has started) and mkldnn.enabled = False: oneDNN is
+    # only one of three places (with MKL and torch's own vector kernels) where the processor picks the
+    # instructions; switching it off moves floats by ~1e-6 without making them machine-independent.
+    # That remaining noise is what frozen.TOLERANCE absorbs.
+    torch.set_float32_matmul_precision("highest")
     folder = model_dir()
     tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     model = AutoModel.from_pretrained(str(folder), local_files_only=True, attn_implementation="eager")

@@ -14,6 +14,10 @@ Layout of one file (schema 1), keys sorted, every number a JSON integer:
   scaled, weights, output), with ``weights`` rows summing to exactly 1000.
 
 The same bytes are published beside the pages, where ``attention.js`` reads this schema.
+
+Two computations of one figure may differ by a thousandth here and there (float results of torch
+depend on the processor): ``first_difference`` tells such noise, within ``TOLERANCE``, from a real
+change, so that ``freeze`` keeps the committed file for the former and rewrites it for the latter.
 """
 
 from __future__ import annotations
@@ -24,9 +28,14 @@ import re
 from ..errors import SiteError, UserError
 from .specs import SCHEMA_VERSION, Spec, input_hash
 
-__all__ = ["SCHEMA_VERSION", "AttentionError", "check_fresh", "dumps", "load"]
+__all__ = ["SCHEMA_VERSION", "TOLERANCE", "AttentionError", "check_fresh", "dumps", "first_difference", "load"]
 
 SCALE = 1000
+# Largest difference, in thousandths, between two computations of one stored number. Each number is
+# rounded from a float; a float that differs in its last bits on another processor (other vector
+# instructions, another summation order in MKL or in torch's kernels) can land on the other side of a
+# rounding boundary, which moves the stored number by one. A difference of two or more is a real change.
+TOLERANCE = 1
 FREEZE_COMMAND = "python build.py freeze"
 
 
@@ -232,3 +241,95 @@ def check_fresh(spec: Spec, figure: dict) -> None:
             f"données figées périmées pour la figure « {spec.name} » : sa description dans "
             f"{spec.path or 'attention.yaml'} a changé depuis le dernier calcul",
             f"lancez « {FREEZE_COMMAND} {spec.name} » puis validez content/_freeze/attention/{spec.name}.json")
+
+
+# --- comparing two computations of one figure -------------------------------------------------------
+
+# Compared within TOLERANCE: the numbers rounded from floats (every other value must be equal). For a
+# ``numpy`` figure that is all of ``steps``: float64 NumPy is deterministic, but the same rule costs nothing.
+_TOLERANT = {("attention",), ("steps",), ("focus", "weights"), ("contrast", "weights"), ("focus", "best", "weight")}
+# Not compared: the torch and transformers versions describe the software that did the arithmetic, not
+# what was computed. A patch release alone must not force a rewrite: if it changes the numbers beyond
+# TOLERANCE, the weights say so; if not, the kept file keeps the versions that really produced its numbers.
+# A different model (id, package, version, weights_sha256, layers, heads) is a real change: compared exactly.
+# focus.best's layer and head are compared by ``_best_difference``.
+_SKIPPED = {("model", "torch"), ("model", "transformers"), ("focus", "best", "layer"), ("focus", "best", "head")}
+
+
+def first_difference(old: bytes, new: bytes, tolerance: int = TOLERANCE) -> str | None:
+    """None when ``new`` is the same figure as the frozen file ``old`` to within ``tolerance``, else the
+    first difference found (inputs, model and tokens before numbers), in French.
+
+    The same figure: both files valid for ``load`` (every row of weights sums to exactly 1000), ``old``
+    in the canonical form of ``dumps``, the same schema, kind, input_hash (same inputs), sentence, lang,
+    scale, tokens, shape, model (torch and transformers versions aside), focus and contrast words and
+    token indices, and every stored number within ``tolerance`` thousandths. ``focus.best`` may name
+    another head only when both heads tie to within ``tolerance`` in each file: noise then picks either.
+    """
+    if old == new:
+        return None
+    try:
+        before, after = load(old, "fichier figé"), load(new, "nouveau calcul")
+    except SiteError as exc:
+        return f"{exc.path} : {exc.message}"
+    if dumps(before) != old:
+        return "le fichier figé n'est pas dans la forme canonique de dumps()"
+    return _difference(before, after, (), tolerance)
+
+
+def _where(path: tuple) -> str:
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return f"« {text} »" if text else "la figure"
+
+
+def _leads_to_numbers(path: tuple) -> bool:
+    return any(t[:len(path)] == path for t in _TOLERANT)
+
+
+def _difference(old, new, path: tuple, tolerance: int) -> str | None:
+    if path in _SKIPPED:
+        return None
+    if isinstance(old, dict) and isinstance(new, dict):
+        if old.keys() != new.keys():
+            key = sorted(old.keys() ^ new.keys())[0]
+            return f"{_where(path + (key,))} : {'absent du nouveau calcul' if key in old else 'nouveau'}"
+        # What was computed (inputs, model, tokens) before the numbers: the first difference says why.
+        for key in sorted(old, key=lambda k: (_leads_to_numbers(path + (k,)), k)):
+            found = _difference(old[key], new[key], path + (key,), tolerance)
+            if found:
+                return found
+        return _best_difference(old, new, tolerance) if path == ("focus",) else None
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return f"{_where(path)} : {len(new)} éléments au lieu de {len(old)}"
+        for i, (a, b) in enumerate(zip(old, new)):
+            found = _difference(a, b, path + (i,), tolerance)
+            if found:
+                return found
+        return None
+    if _is_int(old) and _is_int(new) and any(path[:len(t)] == t for t in _TOLERANT):
+        if abs(new - old) <= tolerance:
+            return None
+        return (f"{_where(path)} : {new} au lieu de {old} "
+                f"(écart de {abs(new - old)} millièmes, tolérance ±{tolerance})")
+    if type(old) is type(new) and old == new:
+        return None
+    return f"{_where(path)} : {json.dumps(new, ensure_ascii=False)} au lieu de {json.dumps(old, ensure_ascii=False)}"
+
+
+def _best_difference(old: dict, new: dict, tolerance: int) -> str | None:
+    """focus.best is the head where the focus link is strongest (the first one in (layer, head) order on a
+    tie). Another head is accepted when the two heads are within ``tolerance`` of each other in both files,
+    so that noise alone can swap them; otherwise the strongest head has really changed."""
+    a, b = old["best"], new["best"]
+    if (a["layer"], a["head"]) == (b["layer"], b["head"]):
+        return None
+
+    def gap(focus: dict) -> int:
+        weights = focus["weights"]
+        return abs(weights[a["layer"] - 1][a["head"] - 1] - weights[b["layer"] - 1][b["head"] - 1])
+
+    if gap(old) <= tolerance and gap(new) <= tolerance:
+        return None
+    return (f"« focus.best » : couche {b['layer']}, tête {b['head']} au lieu de couche {a['layer']}, "
+            f"tête {a['head']} (écart entre ces deux têtes au-delà de la tolérance ±{tolerance})")

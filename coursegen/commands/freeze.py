@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..attention.frozen import first_difference
 from ..config import Config
 from ..course.figures import FREEZE_DIR, SPECS_FILE, AttentionFigures
 from ..errors import Problems, SiteError, did_you_mean
@@ -11,7 +12,11 @@ from ..output.staging import write_if_changed
 
 
 def freeze(config: Config, problems: Problems, names: list[str] | None = None) -> list[tuple[Path, bool]]:
-    """Compute the figures (needs the optional freeze dependencies) and write the changed JSON files."""
+    """Compute the figures (needs the optional freeze dependencies) and write the changed JSON files.
+
+    A file whose new values are the same figure to within ``TOLERANCE`` (another processor rounding a
+    weight to the next thousandth) is left as it is, reported unchanged; any other difference is written.
+    """
     from ..attention.compute import freeze_all  # lazy: NumPy and torch only for this command
 
     specs = AttentionFigures(config).specs(problems)
@@ -31,5 +36,6 @@ def freeze(config: Config, problems: Problems, names: list[str] | None = None) -
         return []
     for file_name, data in sorted(computed.items()):
         path = config.content_path / FREEZE_DIR / file_name
-        results.append((path, write_if_changed(path, data)))
+        same = path.is_file() and first_difference(path.read_bytes(), data) is None
+        results.append((path, not same and write_if_changed(path, data)))
     return results
