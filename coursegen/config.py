@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import Problems, did_you_mean
-from .yamlfile import compose, construct, decode_source, yaml_error
+from .errors import Problems
+from .yamlfile import Key, compose, decode_source, read_mapping, shown, yaml_error
 
 CONFIG_NAME = "config.yaml"
 
@@ -21,26 +21,34 @@ FRENCH_MONTHS = (
 )
 
 
+def _key(kind: str, *types: type, required: bool = False, **default: Any) -> Any:
+    """A ``Config`` field read from the config.yaml key of the same name: accepted types (text unless
+    given), French type name, required or not."""
+    return field(**default, metadata={"yaml": Key(types or (str,), kind, required)})
+
+
 @dataclass(frozen=True)
 class Config:
-    """Site settings. Every option is one typed field; free-form template data lives in ``extra``."""
+    """Site settings. Every option is one typed field, declared once: its config.yaml schema is on the field
+    (``_key``); free-form template data lives in ``extra``."""
 
     root: Path
-    title: str
-    author: str
-    chapters: tuple[str, ...] = ()
-    subtitle: str = ""
-    description: str = ""
-    date: dt.date | None = None
-    language: str = "fr"
-    site_url: str = ""
-    cname: str = ""
-    quarto_path: str = ""        # the quarto executable for ``pdf`` (default: found on the PATH)
-    quarto_project: str = ""     # a _quarto.yml whose ``book: chapters:`` gives the chapter list
-    content_dir: str = "content"
-    templates_dir: str = "templates"
-    output_dir: str = "site"
-    extra: dict[str, Any] = field(default_factory=dict)
+    title: str = _key("un texte", required=True)
+    author: str = _key("un texte", required=True)
+    chapters: tuple[str, ...] = _key("une liste de fichiers", list, required=True, default=())
+    subtitle: str = _key("un texte", default="")
+    description: str = _key("un texte", default="")
+    date: dt.date | None = _key("une date AAAA-MM-JJ", dt.date, str, default=None)
+    language: str = _key("un texte", default="fr")
+    site_url: str = _key("une adresse http(s)://…", default="")
+    cname: str = _key("un nom de domaine", default="")
+    quarto_path: str = _key("un chemin vers l'exécutable quarto", default="")  # for ``pdf`` (default: on the PATH)
+    # a _quarto.yml whose ``book: chapters:`` gives the chapter list
+    quarto_project: str = _key("un chemin vers un fichier _quarto.yml", default="")
+    content_dir: str = _key("un chemin", default="content")
+    templates_dir: str = _key("un chemin", default="templates")
+    output_dir: str = _key("un chemin", default="site")
+    extra: dict[str, Any] = _key("un dictionnaire", dict, default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # where each key is written
 
     @property
@@ -72,24 +80,8 @@ class Config:
         return (self.root / self.output_dir).resolve()
 
 
-# name -> (accepted Python types, French type name, required)
-_SCHEMA: dict[str, tuple[tuple[type, ...], str, bool]] = {
-    "title": ((str,), "un texte", True),
-    "subtitle": ((str,), "un texte", False),
-    "author": ((str,), "un texte", True),
-    "description": ((str,), "un texte", False),
-    "date": ((dt.date, str), "une date AAAA-MM-JJ", False),
-    "language": ((str,), "un texte", False),
-    "site_url": ((str,), "une adresse http(s)://…", False),
-    "cname": ((str,), "un nom de domaine", False),
-    "quarto_path": ((str,), "un chemin vers l'exécutable quarto", False),
-    "quarto_project": ((str,), "un chemin vers un fichier _quarto.yml", False),
-    "chapters": ((list,), "une liste de fichiers", True),
-    "content_dir": ((str,), "un chemin", False),
-    "templates_dir": ((str,), "un chemin", False),
-    "output_dir": ((str,), "un chemin", False),
-    "extra": ((dict,), "un dictionnaire", False),
-}
+# root and key_lines are not written in config.yaml
+_SCHEMA = {f.name: f.metadata["yaml"] for f in fields(Config) if "yaml" in f.metadata}
 
 
 def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Config | None:
@@ -113,45 +105,14 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
         problems.error(name, line, "la configuration doit être un dictionnaire de clés « clé: valeur »")
         return None
 
-    values: dict[str, Any] = {}
-    lines: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        key = key_node.value
-        line = key_node.start_mark.line + 1
-        if key not in _SCHEMA:
-            problems.error(name, line, f"clé inconnue « {key} »",
-                           did_you_mean(key, _SCHEMA) or "les clés libres vont sous « extra: »")
-            continue
-        try:
-            value = construct(value_node)
-        except yaml.YAMLError as exc:
-            problems.add(yaml_error(exc, name, 0))
-            continue
-        types, type_name, _ = _SCHEMA[key]
-        if value is None or isinstance(value, bool) or not isinstance(value, types):
-            problems.error(name, value_node.start_mark.line + 1,
-                           f"« {key} » doit être {type_name} (reçu {_show(value)})")
-            continue
-        values[key] = value
-        lines[key] = value_node.start_mark.line + 1
-    for key, (_, type_name, required) in _SCHEMA.items():
-        if key == "chapters" and "quarto_project" in values:
-            continue  # the chapters are those of the Quarto project (``source.quarto``)
-        if required and key not in values and not any(
-                p.message.startswith(f"« {key} »") for p in problems.items):
+    values, lines = read_mapping(node, _SCHEMA, name, problems, hint="les clés libres vont sous « extra: »")
+    for key, spec in _SCHEMA.items():
+        if spec.required and key not in lines and not (key == "chapters" and "quarto_project" in values):
             problems.error(name, 1, f"clé obligatoire « {key} » absente", f"ajoutez « {key}: … »")
-
     _check_values(values, lines, name, problems)
     if len(problems.errors) > before:
         return None
     return Config(root=root, key_lines=lines, **{k: (tuple(v) if k == "chapters" else v) for k, v in values.items()})
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "une valeur vide"
-    text = repr(value) if not isinstance(value, str) else f"\"{value}\""
-    return text if len(text) <= 40 else text[:37] + "…"
 
 
 SITE_URL_HINT = "exemple : https://utilisateur.github.io/atelier-llm/"
@@ -200,7 +161,7 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
         for item in chapters:
             if not isinstance(item, str) or not item.endswith((".md", ".qmd")):
                 problems.error(name, lines["chapters"],
-                               f"« chapters » : chaque entrée doit être un fichier .md (reçu {_show(item)})")
+                               f"« chapters » : chaque entrée doit être un fichier .md (reçu {shown(item)})")
             elif item in seen:
                 problems.error(name, lines["chapters"], f"« chapters » : « {item} » figure deux fois")
             seen.add(str(item))

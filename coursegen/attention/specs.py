@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from ..errors import SiteError, did_you_mean
-from ..yamlfile import compose, construct
+from ..errors import Problems, SiteError, did_you_mean
+from ..yamlfile import Key, compose, construct, read_mapping
 
 # Bumped whenever the frozen JSON layout or the meaning of a stored number changes.
 SCHEMA_VERSION = 1
@@ -50,6 +50,10 @@ KIND_KEYS = {
     "numpy": ("seed", "d_model", "d_k"),
     "model": ("focus", "contrast", "featured"),
 }
+_TEXT, _INT = Key((str,), "un texte non vide", blank=False), Key((int,), "un entier")
+# focus and featured take any value here: the checks of ``_spec`` word their own messages
+_KEYS = {"kind": _TEXT, "sentence": _TEXT, "lang": _TEXT, "seed": _INT, "d_model": _INT, "d_k": _INT,
+         "focus": Key(), "contrast": _TEXT, "featured": Key()}
 NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MAX_DIM = 8
 MAX_NUMPY_TOKENS = 10
@@ -133,75 +137,56 @@ def _spec(name: str, key_node: yaml.Node, node: yaml.Node, path: str) -> Spec:
     where = f"figure « {name} »"
     if not isinstance(node, yaml.MappingNode):
         raise SiteError(path, _line(node), f"{where} : une liste de clés est attendue (kind, sentence, lang…)")
-    fields: dict[str, tuple[object, yaml.Node]] = {}
-    for k_node, v_node in node.value:
-        key = _scalar(k_node, path)
-        fields[str(key)] = (construct(v_node), v_node)
-    known = COMMON_KEYS + KIND_KEYS["numpy"] + KIND_KEYS["model"]
-    for k_node, _ in node.value:
-        key = str(_scalar(k_node, path))
-        if key not in known:
-            raise SiteError(path, _line(k_node), f"{where} : clé inconnue « {key} »",
-                            did_you_mean(key, known) or f"clés possibles : {', '.join(known)}")
-    for key in COMMON_KEYS:
-        if key not in fields:
-            raise SiteError(path, _line(key_node), f"{where} : la clé « {key} » manque")
 
-    def get(key: str, kind: type, required: bool = False):
-        if key not in fields:
-            if required:
-                raise SiteError(path, _line(key_node), f"{where} : la clé « {key} » manque")
-            return None
-        value, v_node = fields[key]
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise SiteError(path, _line(v_node), f"{where} : « {key} » doit être un entier (reçu « {value} »)")
-        if kind is str and (not isinstance(value, str) or not value.strip()):
-            raise SiteError(path, _line(v_node), f"{where} : « {key} » doit être un texte non vide")
-        return value
+    def wrong(key: str, want: Key, value: object) -> str:  # a number quotes what it got; a text only the rule
+        return f"{where} : « {key} » doit être {want.kind}" + (f" (reçu « {value} »)" if want is _INT else "")
 
-    kind = get("kind", str)
+    problems = Problems()  # the shared validator collects; a spec stops at its first problem
+    fields, lines = read_mapping(node, _KEYS, path, problems, unknown=f"{where} : clé inconnue « {{}} »",
+                                 wrong=wrong)
+    line = _line(key_node)
+    for key in COMMON_KEYS + (KIND_KEYS["numpy"] if fields.get("kind") == "numpy" else ()):
+        if key not in lines:
+            problems.error(path, line, f"{where} : la clé « {key} » manque")
+    if problems.errors:
+        raise problems.errors[0]
+
+    kind, sentence, lang = fields["kind"], fields["sentence"].strip(), fields["lang"]
     if kind not in KINDS:
-        raise SiteError(path, _line(fields["kind"][1]), f"{where} : kind « {kind} » inconnu",
+        raise SiteError(path, lines["kind"], f"{where} : kind « {kind} » inconnu",
                         did_you_mean(kind, KINDS) or f"valeurs possibles : {', '.join(KINDS)}")
     other = "model" if kind == "numpy" else "numpy"
     for key in KIND_KEYS[other]:
-        if key in fields:
-            raise SiteError(path, _line(fields[key][1]),
-                            f"{where} : « {key} » ne s'emploie qu'avec kind: {other}")
-    sentence = get("sentence", str).strip()
-    lang = get("lang", str)
+        if key in lines:
+            raise SiteError(path, lines[key], f"{where} : « {key} » ne s'emploie qu'avec kind: {other}")
     if lang not in LANGS:
-        raise SiteError(path, _line(fields["lang"][1]), f"{where} : langue « {lang} » inconnue",
+        raise SiteError(path, lines["lang"], f"{where} : langue « {lang} » inconnue",
                         f"valeurs possibles : {', '.join(LANGS)}")
-    line = _line(key_node)
     if kind == "numpy":
-        seed = get("seed", int, required=True)
-        dims = {}
         for key in ("d_model", "d_k"):
-            dims[key] = get(key, int, required=True)
-            if not 1 <= dims[key] <= MAX_DIM:
-                raise SiteError(path, _line(fields[key][1]),
-                                f"{where} : « {key} » doit être compris entre 1 et {MAX_DIM} (reçu {dims[key]})",
+            if not 1 <= fields[key] <= MAX_DIM:
+                raise SiteError(path, lines[key],
+                                f"{where} : « {key} » doit être compris entre 1 et {MAX_DIM} (reçu {fields[key]})",
                                 "de petites dimensions gardent les tableaux lisibles")
         if not 2 <= len(sentence.split()) <= MAX_NUMPY_TOKENS:
-            raise SiteError(path, _line(fields["sentence"][1]),
+            raise SiteError(path, lines["sentence"],
                             f"{where} : la phrase doit compter de 2 à {MAX_NUMPY_TOKENS} mots")
-        return Spec(name, kind, sentence, lang, line, seed=seed, d_model=dims["d_model"], d_k=dims["d_k"],
-                    path=path)
+        return Spec(name, kind, sentence, lang, line, seed=fields["seed"], d_model=fields["d_model"],
+                    d_k=fields["d_k"], path=path)
 
     focus = None
     if "focus" in fields:
-        value, v_node = fields["focus"]
+        value = fields["focus"]
         if (not isinstance(value, list) or len(value) != 2
                 or not all(isinstance(w, str) and w.strip() for w in value)):
-            raise SiteError(path, _line(v_node), f"{where} : « focus » doit être une liste de deux mots",
+            raise SiteError(path, lines["focus"], f"{where} : « focus » doit être une liste de deux mots",
                             "par exemple focus: [it, animal] (le mot qui regarde, puis le mot regardé)")
         focus = (value[0].strip(), value[1].strip())
-    contrast = get("contrast", str)
+    contrast = fields.get("contrast")
     if contrast is not None:
         contrast = contrast.strip()
         if focus is None:
-            raise SiteError(path, _line(fields["contrast"][1]), f"{where} : « contrast » demande aussi « focus »")
+            raise SiteError(path, lines["contrast"], f"{where} : « contrast » demande aussi « focus »")
     for key, word in (("focus", focus[0] if focus else None), ("focus", focus[1] if focus else None),
                       ("contrast", contrast)):
         if word is None:
@@ -209,17 +194,17 @@ def _spec(name: str, key_node: yaml.Node, node: yaml.Node, path: str) -> Spec:
         count = word_occurrences(sentence, word)
         if count != 1:
             found = "n'apparaît pas" if count == 0 else f"apparaît {count} fois"
-            raise SiteError(path, _line(fields[key][1]), f"{where} : le mot « {word} » {found} dans la phrase",
+            raise SiteError(path, lines[key], f"{where} : le mot « {word} » {found} dans la phrase",
                             "choisissez un mot présent une seule fois")
     featured = None
     if "featured" in fields:
-        value, v_node = fields["featured"]
+        value = fields["featured"]
         if (not isinstance(value, list) or len(value) != 2
                 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-            raise SiteError(path, _line(v_node), f"{where} : « featured » doit être [couche, tête], "
-                                                 "par exemple [3, 1]")
+            raise SiteError(path, lines["featured"], f"{where} : « featured » doit être [couche, tête], "
+                                                     "par exemple [3, 1]")
         if not (1 <= value[0] <= MODEL_LAYERS and 1 <= value[1] <= MODEL_HEADS):
-            raise SiteError(path, _line(v_node),
+            raise SiteError(path, lines["featured"],
                             f"{where} : « featured » hors limites (couches 1 à {MODEL_LAYERS}, "
                             f"têtes 1 à {MODEL_HEADS})")
         featured = (value[0], value[1])

@@ -12,17 +12,12 @@ import yaml
 
 from ..config import Config
 from ..errors import Problems, did_you_mean
-from ..yamlfile import compose, construct, decode_source, too_large, yaml_error
+from ..yamlfile import Key, compose, decode_source, read_mapping, too_large, yaml_error
 from ..text import french
 from .quarto import chapters_from_project
 
-# front-matter key -> (accepted types, French type name)
-_META_SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
-    "title": ((str,), "un texte"),
-    "description": ((str,), "un texte"),
-    "numbered": ((bool,), "true ou false"),
-    "draft": ((bool,), "true ou false"),
-}
+_META_SCHEMA = {"title": Key((str,), "un texte"), "description": Key((str,), "un texte"),
+                "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false")}
 _PREFIX = re.compile(r"^\d+[-_]")
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -127,7 +122,7 @@ def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | N
 
 
 def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
-    """Parse and type-check the front matter; unknown keys are warnings, wrong types errors."""
+    """Parse and type-check the front matter; unknown keys are warnings (ignored), wrong types errors."""
     offset = 1  # the opening "---" line
     try:
         node = compose(raw)
@@ -140,29 +135,16 @@ def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
         problems.error(rel, node.start_mark.line + 1 + offset,
                        "l'en-tête doit contenir des paires « clé: valeur »")
         return None
-    meta: dict[str, Any] = {}
-    ok = True
-    for key_node, value_node in node.value:
-        key, line = key_node.value, key_node.start_mark.line + 1 + offset
-        if key not in _META_SCHEMA:
-            problems.warn(rel, line, f"clé d'en-tête inconnue « {key} » (ignorée)",
-                          did_you_mean(key, _META_SCHEMA))
-            continue
-        try:
-            value = construct(value_node)
-        except yaml.YAMLError as exc:
-            problems.add(yaml_error(exc, rel, offset))
-            ok = False
-            continue
-        types, type_name = _META_SCHEMA[key]
-        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-            shown = f"\"{value}\"" if isinstance(value, str) else repr(value)
-            problems.error(rel, value_node.start_mark.line + 1 + offset,
-                           f"« {key} » doit être {type_name} (reçu {shown})")
-            ok = False
-            continue
-        meta[key] = value
-    return meta if ok else None
+    before = len(problems.errors)
+    meta, _ = read_mapping(node, _META_SCHEMA, rel, problems, offset=offset, severity="warning",
+                           unknown="clé d'en-tête inconnue « {} » (ignorée)", hint="", wrong=_wrong_type)
+    return meta if len(problems.errors) == before else None
+
+
+def _wrong_type(name: str, key: Key, value: object) -> str:
+    """Unlike config.yaml, front matter shows the received value in full, an empty one as None."""
+    received = f"\"{value}\"" if isinstance(value, str) else repr(value)
+    return f"« {name} » doit être {key.kind} (reçu {received})"
 
 
 def load_chapters(config: Config, problems: Problems) -> list[Chapter]:

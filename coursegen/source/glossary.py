@@ -12,14 +12,15 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import Problems, did_you_mean
+from ..errors import Problems
 from ..text import french, slugify
-from ..yamlfile import compose, construct, decode_source, yaml_error
+from ..yamlfile import Key, compose, decode_source, read_mapping, yaml_error
 
 
 GLOSSARY_FILE = "glossaire.yaml"
 GLOSSARY_PAGE = "glossaire.html"
-_KEYS = {"terme", "anglais", "definition", "formes"}
+# any value: the entry's checks below word their own messages
+_KEYS = {"terme": Key(), "anglais": Key(), "definition": Key(), "formes": Key()}
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,7 @@ def load_glossary(content: Path, content_dir: str, problems: Problems) -> list[E
         if not isinstance(item, yaml.MappingNode):
             problems.error(rel, line, "entrée de glossaire invalide", "écrivez « - terme: … » puis « definition: … »")
             continue
-        values: dict[str, object] = {}
-        for key_node, value_node in item.value:
-            key = key_node.value
-            if key not in _KEYS:
-                problems.error(rel, key_node.start_mark.line + 1, f"clé inconnue « {key} »",
-                               did_you_mean(key, _KEYS) or "clés possibles : terme, anglais, definition, formes")
-                continue
-            values[key] = construct(value_node)
+        values, _ = read_mapping(item, _KEYS, rel, problems)
         term, definition = values.get("terme"), values.get("definition")
         extra = values.get("formes", [])
         if not isinstance(term, str) or not term.strip() or not isinstance(definition, str) or not definition.strip():
