@@ -34,65 +34,7 @@ KEEPALIVE_SECONDS = 15.0
 _IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part")
 _SCRIPT_TAG = f'<script src="{RELOAD_JS}"></script>'.encode()
 
-_RELOAD_SCRIPT = """\
-// Aperçu Atelier LLM : recharge la page après chaque construction réussie, affiche les erreurs sinon.
-(function () {
-  "use strict";
-  var generation = null;
-  var overlay = null;
-
-  function hide() {
-    if (overlay) { overlay.remove(); overlay = null; }
-  }
-
-  function show(problems) {
-    hide();
-    overlay = document.createElement("div");
-    overlay.id = "atelier-erreurs";
-    overlay.setAttribute("role", "alertdialog");
-    overlay.setAttribute("aria-labelledby", "atelier-erreurs-titre");
-    var s = overlay.style;
-    s.position = "fixed"; s.inset = "0"; s.zIndex = "2147483647"; s.overflow = "auto";
-    s.background = "rgba(20, 20, 20, 0.92)"; s.color = "#fff"; s.padding = "2rem";
-    s.font = "15px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace";
-    var title = document.createElement("h2");
-    title.id = "atelier-erreurs-titre";
-    title.textContent = "La construction a échoué";
-    title.style.color = "#ff8a80"; title.style.marginTop = "0";
-    overlay.appendChild(title);
-    var list = document.createElement("ul");
-    problems.forEach(function (text) {
-      var item = document.createElement("li");
-      item.textContent = text;
-      item.style.margin = "0.5rem 0"; item.style.whiteSpace = "pre-wrap";
-      list.appendChild(item);
-    });
-    overlay.appendChild(list);
-    var note = document.createElement("p");
-    note.textContent = "La page affichée est le dernier site valide. Corrigez puis enregistrez : " +
-      "l'aperçu se met à jour tout seul.";
-    overlay.appendChild(note);
-    var close = document.createElement("button");
-    close.type = "button";
-    close.textContent = "Fermer";
-    close.addEventListener("click", hide);
-    overlay.appendChild(close);
-    document.body.appendChild(overlay);
-  }
-
-  var source = new EventSource("/__atelier/evenements");
-  source.addEventListener("etat", function (event) {
-    var state = JSON.parse(event.data);
-    if (state.erreurs.length) {
-      show(state.erreurs);
-    } else {
-      hide();
-      if (generation !== null && state.generation !== generation) { location.reload(); }
-    }
-    generation = state.generation;
-  });
-})();
-"""
+_RELOAD_SCRIPT = (Path(__file__).parent / "reload.js").read_bytes()  # served to the preview only
 
 _NOT_BUILT = """<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>Aperçu en attente</title></head>
@@ -235,7 +177,7 @@ def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
         def _respond(self, head: bool) -> None:
             path = urlsplit(self.path).path
             if path == RELOAD_JS:
-                self._send(200, _RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8", head)
+                self._send(200, _RELOAD_SCRIPT, "text/javascript; charset=utf-8", head)
                 return
             site_dir = preview.site_dir
             if site_dir is None or not site_dir.is_dir():
