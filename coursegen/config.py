@@ -152,19 +152,8 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
         if cname and (not _HOSTNAME.match(cname) or "." not in cname):
             problems.error(name, lines["cname"], f"« cname » : nom de domaine invalide « {cname} »",
                            "indiquez le domaine seul, sans https:// ni chemin, par exemple cours.exemple.fr")
-    chapters = values.get("chapters")
-    if chapters is not None:
-        if not chapters:
-            problems.error(name, lines["chapters"], "la liste « chapters » est vide",
-                           "indiquez au moins un fichier de content/")
-        seen: set[str] = set()
-        for item in chapters:
-            if not isinstance(item, str) or not item.endswith((".md", ".qmd")):
-                problems.error(name, lines["chapters"],
-                               f"« chapters » : chaque entrée doit être un fichier .md (reçu {shown(item)})")
-            elif item in seen:
-                problems.error(name, lines["chapters"], f"« chapters » : « {item} » figure deux fois")
-            seen.add(str(item))
+    if values.get("chapters") is not None:
+        check_chapter_list(values["chapters"], name, lines["chapters"], problems)
     for key in ("content_dir", "templates_dir", "output_dir"):
         if key in values and (Path(values[key]).is_absolute() or ".." in Path(values[key]).parts):
             problems.error(name, lines[key], f"« {key} » doit être un chemin relatif dans le projet")
@@ -178,6 +167,19 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
         problems.error(name, lines.get("output_dir", 1),
                        f"le dossier de sortie « {out} » contiendrait le projet ou content/",
                        "choisissez un dossier dédié, par exemple « site »")
+
+
+def check_chapter_list(chapters: list, path: str, line: int, problems: Problems) -> None:
+    """The chapter list of config.yaml, or of the Quarto project it names: not empty, files, each once."""
+    if not chapters:
+        problems.error(path, line, "la liste « chapters » est vide", "indiquez au moins un fichier de content/")
+    seen: set[str] = set()
+    for item in chapters:
+        if not isinstance(item, str) or not item.endswith((".md", ".qmd")):
+            problems.error(path, line, f"« chapters » : chaque entrée doit être un fichier .md (reçu {shown(item)})")
+        elif item in seen:
+            problems.error(path, line, f"« chapters » : « {item} » figure deux fois")
+        seen.add(str(item))
 
 
 def with_site_url(config: Config, url: str, source: str, problems: Problems) -> Config | None:

@@ -4,7 +4,7 @@
   collected in :class:`Problems` so that every problem of a run is reported before it fails once;
 - :class:`UserError` is a problem whose place the caller knows (a figure, a Quarto run, an output path):
   the caller turns it into a ``SiteError`` at its own file and line;
-- :func:`format_problem` prints either as ``path:line: message (what to do)``.
+- :func:`format_problem` prints a problem as ``path:line: message (what to do)``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class UserError(Exception):
 
 
 def format_problem(problem: SiteError) -> str:
-    """``content/01-x.md:7: avertissement : message (que faire)``."""
+    """A problem as every command prints it: ``content/01-x.md:7: avertissement : message (que faire)``."""
     where = f"{problem.path}:{problem.line}" if problem.line else problem.path
     kind = "avertissement : " if problem.severity == "warning" else ""
     hint = f" ({problem.hint})" if problem.hint else ""

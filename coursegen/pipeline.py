@@ -60,9 +60,10 @@ class BuildReport:
         self.timings.append((stage, self.seconds - sum(t for _, t in self.timings)))
 
 
-def build(config: Config, options: Options) -> BuildReport:
-    """Build the site of ``config``; see the module docstring for what is kept on failure."""
-    problems = Problems()
+def build(config: Config, options: Options, problems: Problems | None = None) -> BuildReport:
+    """Build the site of ``config``; see the module docstring for what is kept on failure. ``problems``: those
+    found before (the config's), which count for ``--strict`` as the build's own."""
+    problems = problems if problems is not None else Problems()
     report = BuildReport(problems, config.output_path)
     chapters, maps = expand_all(load_chapters(config, problems), config.root, problems)  # 1. source
     glossary = load_glossary(config.content_path, config.content_dir, problems)
@@ -81,14 +82,14 @@ def build(config: Config, options: Options) -> BuildReport:
             extras.check(config, problems, cache)
             figures.preload(parsed, problems)
             rendered = batch.render(site, staging, problems)                              # 4. pages
+            batch.close()  # the forked workers are done: their memory is freed before Pagefind runs
             report.pages, report.external_links = len(rendered) + 1, batch.external_links(site, rendered)
             if options.lint:
                 check_pages(parsed, problems, batch.place)
             report.lap("navigation et rendu HTML")
             if problems.failed(options.strict) or staging is None or docs is None:
                 return report
-            templates = Templates(config, site, options.downloads, glossary, cache.memo if cache.enabled else None,
-                                  batch.worker.nav_key)                                   # 5. output
+            templates = Templates(config, site, options.downloads, glossary, cache, batch.nav_key)  # 5. output
             write_site(staging, config, templates, site, [p.chapter for p in parsed], rendered, figures, glossary,
                        options.downloads, cache)
             pending = build_index(docs, {nav.url: page.search for nav, page in zip(site.pages, rendered)}, staging,
@@ -117,11 +118,7 @@ def build_project(root: Path, options: Options = Options(), output: Path | None 
     """What the commands run: load the project's config (with ``--output`` and ``--site-url``), then build."""
     problems = Problems()
     config = load_for_build(root, problems, output, site_url)
-    if config is None:
-        return BuildReport(problems)
-    report = build(config, options)
-    report.problems.items[:0] = problems.items  # warnings of the config come first
-    return report
+    return build(config, options, problems) if config is not None else BuildReport(problems)
 
 
 def _open_output(stack: ExitStack, config: Config, cache: Cache,

@@ -7,6 +7,7 @@ hide behind a function-local import.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,7 @@ def test_cycle_finder_finds_a_cycle_through_a_function_local_import(tmp_path, mo
         (package / name).write_text("", encoding="utf-8")
     (package / "markdown" / "a.py").write_text("from . import b\n", encoding="utf-8")
     (package / "markdown" / "b.py").write_text("def f():\n    from .a import x\n", encoding="utf-8")
-    monkeypatch.setattr(__import__(__name__), "PACKAGE", package)
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", package)
     assert cycles(graph()) == [["coursegen.markdown.a", "coursegen.markdown.b"]]
 
 

@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from conftest import FIXTURES, REPO, make_project, run_build
-from coursegen.attention.frozen import (SCHEMA_VERSION, TOLERANCE, AttentionError, check_fresh, dumps,
+from coursegen.errors import UserError
+from coursegen.attention.frozen import (SCHEMA_VERSION, TOLERANCE, check_fresh, dumps,
                                        first_difference, load)
 from coursegen.attention.specs import input_hash, load_specs
 from coursegen.errors import SiteError
@@ -129,7 +130,7 @@ def test_check_fresh_accepts_matching_inputs_and_names_the_command_otherwise():
     specs = fixture_specs()
     check_fresh(specs["petit-modele"], fixture("petit-modele"))
     check_fresh(specs["petit-calcul"], fixture("petit-calcul"))
-    with pytest.raises(AttentionError) as info:
+    with pytest.raises(UserError) as info:
         check_fresh(specs["petit-modele"], fixture("petit-calcul"))
     assert "périmées" in info.value.message and "petit-modele" in info.value.message
     assert "python build.py freeze petit-modele" in info.value.hint

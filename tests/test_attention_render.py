@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import FIXTURES, REPO
-from coursegen.attention.frozen import AttentionError, load
+from coursegen.attention.frozen import load
+from coursegen.errors import UserError
 from coursegen.attention.render import fmt, render_figure
 from coursegen.attention.specs import load_specs
 
@@ -155,13 +156,13 @@ def test_featured_head_of_the_spec_wins_over_the_best_focus_head():
     (1, None, "précisez à la fois layer et head"),
 ])
 def test_out_of_range_layer_or_head(layer, head, message):
-    with pytest.raises(AttentionError) as info:
+    with pytest.raises(UserError) as info:
         render("petit-modele", layer, head)
     assert message in info.value.message
 
 
 def test_layer_on_the_numpy_example_is_refused():
-    with pytest.raises(AttentionError, match="ne s'appliquent pas"):
+    with pytest.raises(UserError, match="ne s'appliquent pas"):
         render("petit-calcul", 1, 1)
 
 

@@ -102,3 +102,16 @@ def test_export_of_the_course_prints_figures_and_hides_answers(tmp_path):
         svg = ET.fromstring((dest / "figures" / name).read_bytes())
         assert svg.tag == "{http://www.w3.org/2000/svg}svg"
         assert svg.find("{http://www.w3.org/2000/svg}title").text
+
+
+def test_quarto_chapter_list_is_checked_like_config_chapters(project):
+    (project / "content" / "_quarto.yml").write_text(
+        "book:\n  chapters:\n    - index.qmd\n    - 01-bases.md\n    - 01-bases.md\n", encoding="utf-8")
+    config = project / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "quarto_project: content/_quarto.yml\n", encoding="utf-8")
+    result = run_build(project)
+    assert result.returncode == 1
+    assert "config.yaml:16: « chapters » : « 01-bases.md » figure deux fois" in result.stderr
+    (project / "content" / "_quarto.yml").write_text("book:\n  chapters:\n    - index.qmd\n", encoding="utf-8")
+    result = run_build(project)
+    assert "config.yaml:16: la liste « chapters » est vide (indiquez au moins un fichier de content/)" in result.stderr

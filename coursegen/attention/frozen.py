@@ -28,7 +28,7 @@ import re
 from ..errors import SiteError, UserError
 from .specs import SCHEMA_VERSION, Spec, input_hash
 
-__all__ = ["SCHEMA_VERSION", "TOLERANCE", "AttentionError", "check_fresh", "dumps", "first_difference", "load"]
+__all__ = ["SCHEMA_VERSION", "TOLERANCE", "check_fresh", "dumps", "first_difference", "load"]
 
 SCALE = 1000
 # Largest difference, in thousandths, between two computations of one stored number. Each number is
@@ -37,10 +37,6 @@ SCALE = 1000
 # rounding boundary, which moves the stored number by one. A difference of two or more is a real change.
 TOLERANCE = 1
 FREEZE_COMMAND = "python build.py freeze"
-
-
-# A problem the caller locates at the Markdown ``file:line`` of the figure.
-AttentionError = UserError
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -234,10 +230,10 @@ def _validate_numpy(fig: dict, n: int, tokens: list[dict]) -> None:
 
 
 def check_fresh(spec: Spec, figure: dict) -> None:
-    """Raise ``AttentionError`` if ``figure`` was frozen from other inputs than ``spec``'s."""
+    """Raise ``UserError`` if ``figure`` was frozen from other inputs than ``spec``'s."""
     expected = input_hash(spec)
     if figure.get("input_hash") != expected:
-        raise AttentionError(
+        raise UserError(
             f"données figées périmées pour la figure « {spec.name} » : sa description dans "
             f"{spec.path or 'attention.yaml'} a changé depuis le dernier calcul",
             f"lancez « {FREEZE_COMMAND} {spec.name} » puis validez content/_freeze/attention/{spec.name}.json")

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import html
 
-from .frozen import SCALE, AttentionError
+from ..errors import UserError
+from .frozen import SCALE
 from .specs import Spec
 
 # Head view geometry (user units); attention.js reads the same values from data-* attributes.
@@ -37,7 +38,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 
 def fr(text: str) -> str:
     """The site's French spacing in this module's own prose: no-break space before « : », narrow
-    no-break space before « ; » and inside guillemets (as coursegen.typography does for chapters)."""
+    no-break space before « ; » and inside guillemets (as coursegen.text does for chapters)."""
     return (text.replace(" : ", f"{NBSP}: ").replace(" ; ", f"{NNBSP}; ")
             .replace("« ", f"«{NNBSP}").replace(" »", f"{NNBSP}»"))
 
@@ -72,13 +73,13 @@ def render_figure(figure: dict, spec: Spec, *, fig_id: str, label: str, caption_
                   layer: int | None, head: int | None, data_url: str) -> str:
     """The complete ``<figure class="attention">`` element for one figure request."""
     if figure.get("kind") != spec.kind:
-        raise AttentionError(f"la figure « {spec.name} » est de type {spec.kind} mais ses données figées "
+        raise UserError(f"la figure « {spec.name} » est de type {spec.kind} mais ses données figées "
                              f"sont de type {figure.get('kind')}", "relancez « python build.py freeze »")
     fig_id = fig_id or f"attention-{spec.name}"
     caption = _caption(label, caption_html)
     if spec.kind == "numpy":
         if layer is not None or head is not None:
-            raise AttentionError(f"layer et head ne s'appliquent pas à la figure « {spec.name} » "
+            raise UserError(f"layer et head ne s'appliquent pas à la figure « {spec.name} » "
                                  "(exemple calculé, sans couches ni têtes)", "retirez layer= et head=")
         return _numpy_figure(figure, fig_id, caption)
     layer, head = _choose_head(figure, spec, layer, head)
@@ -93,7 +94,7 @@ def _caption(label: str, caption_html: str) -> str:
 def _choose_head(figure: dict, spec: Spec, layer: int | None, head: int | None) -> tuple[int, int]:
     layers, heads = figure["model"]["layers"], figure["model"]["heads"]
     if (layer is None) != (head is None):
-        raise AttentionError("précisez à la fois layer et head, ou aucun des deux",
+        raise UserError("précisez à la fois layer et head, ou aucun des deux",
                              "sans eux, la figure montre la tête mise en avant par attention.yaml")
     if layer is None:
         if spec.featured:
@@ -103,9 +104,9 @@ def _choose_head(figure: dict, spec: Spec, layer: int | None, head: int | None) 
         else:
             layer, head = 1, 1
     if not 1 <= layer <= layers:
-        raise AttentionError(f"couche {layer} inexistante : le modèle a {layers} couches (layer=1 à {layers})")
+        raise UserError(f"couche {layer} inexistante : le modèle a {layers} couches (layer=1 à {layers})")
     if not 1 <= head <= heads:
-        raise AttentionError(f"tête {head} inexistante : chaque couche a {heads} têtes (head=1 à {heads})")
+        raise UserError(f"tête {head} inexistante : chaque couche a {heads} têtes (head=1 à {heads})")
     return layer, head
 
 

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,7 +16,7 @@ from ..markdown.lint import fetch_links
 from ..output.search import IndexTiming
 from ..pages.context import Download
 from ..pipeline import Options, build_project
-from . import quarto
+from . import quarto_cli as quarto
 from .deploy import deploy
 from .export import OUTPUT_FILE, export
 from .freeze import freeze
@@ -42,8 +44,6 @@ def _seconds(value: float) -> str:
 
 def site_url_override(option: str | None) -> tuple[str, str] | None:
     """The public address given at build time: ``--site-url`` first, then ``ATELIER_SITE_URL`` (empty = none)."""
-    import os
-
     if option:
         return option, "--site-url"
     env = os.environ.get("ATELIER_SITE_URL", "")
@@ -80,8 +80,6 @@ def run_build(root: Path, *, strict: bool = False, output: Path | None = None, q
 def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, external: bool = False,
               output_format: str = "text") -> int:
     """Everything the build checks plus authoring checks, without writing; warnings count as problems."""
-    import json
-
     report = build_project(root, Options(strict=True, write=False, lint=True), site_url=site_url_override(site_url))
     links = report.external_links
     status = fetch_links(links) if external else {}
@@ -111,7 +109,6 @@ def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, e
 
 def run_freeze(root: Path, names: list[str], *, quiet: bool = False) -> int:
     """Recompute the attention figures (needs requirements-freeze.txt) and write changed files only."""
-
     problems = Problems()
     config = load_config(root, problems)
     if config is None:
@@ -142,7 +139,6 @@ def run_serve(root: Path, *, port: int, strict: bool = False, output: Path | Non
 
 def run_deploy(root: Path, *, remote: str, branch: str, quiet: bool = False, site_url: str | None = None) -> int:
     """Build with --strict, then push site/ to the gh-pages branch (refused on uncommitted changes)."""
-
     result = deploy(root, remote=remote, branch=branch, site_url=site_url_override(site_url))
     print_problems(result.problems, quiet)
     if not result.pushed:
@@ -155,7 +151,6 @@ def run_deploy(root: Path, *, remote: str, branch: str, quiet: bool = False, sit
 
 def run_new(root: Path, title: str) -> int:
     """Create the next chapter file and list it in config.yaml."""
-
     problems = Problems()
     path = new_chapter(root, title, problems)
     print_problems(problems)
@@ -167,7 +162,6 @@ def run_new(root: Path, title: str) -> int:
 
 def run_export_quarto(root: Path, dest: Path, *, quiet: bool = False) -> int:
     """Write the course as a Quarto book project (``_quarto.yml`` + the same Markdown files)."""
-
     problems = Problems()
     written = export(root, dest, problems)
     print_problems(problems, quiet)

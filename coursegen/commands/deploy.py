@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problems
+from ..pipeline import Options, build_project
 
 GIT_TIMEOUT = 300  # seconds, for one git command (a push over a slow link included)
 
@@ -69,8 +70,6 @@ def deploy(root: Path, *, remote: str = "origin", branch: str = "gh-pages",
         problems.error("deploy", 0, "le dépôt n'a encore aucun commit", "validez le projet (git commit) d'abord")
         return result
     result.commit = head.stdout.strip()
-
-    from ..pipeline import Options, build_project  # lazy: the build only once git allows publishing
 
     report = build_project(root, Options(strict=True), site_url=site_url)
     problems.extend(report.problems)

@@ -261,7 +261,7 @@ def watched_paths(root: Path) -> tuple[list[Path], set[Path]]:
     files = {root / "config.yaml"}
     if config is not None:
         folders = [config.content_path, config.templates_path]
-        quarto_project = getattr(config, "quarto_project", "")
+        quarto_project = config.quarto_project
         if quarto_project:
             files.add(root / quarto_project)
     return [f for f in folders if f.is_dir()], files

@@ -7,7 +7,7 @@ Only the standard-library halves of ``coursegen.attention`` are imported here: a
 from __future__ import annotations
 
 
-from ..attention.frozen import AttentionError, check_fresh, load
+from ..attention.frozen import FREEZE_COMMAND, check_fresh, load
 from ..attention.render import render_figure
 from ..attention.specs import Spec, load_specs
 from ..config import Config
@@ -17,7 +17,6 @@ from ..markdown.parse import Figure
 SPECS_FILE = "attention.yaml"
 FREEZE_DIR = "_freeze/attention"
 DATA_DIR = "donnees/attention"
-FREEZE_COMMAND = "python build.py freeze"
 
 
 class AttentionFigures:
@@ -94,10 +93,7 @@ class AttentionFigures:
         data = self.frozen(name, problems)
         if data is None:
             return None
-        try:
-            check_fresh(specs[name], data)
-        except AttentionError as exc:
-            raise UserError(exc.message, exc.hint or "") from None
+        check_fresh(specs[name], data)
         return specs[name], data, _int_attr(attrs, "layer"), _int_attr(attrs, "head")
 
     def render(self, fig: Figure, number: str, caption_html: str) -> str:
@@ -107,11 +103,8 @@ class AttentionFigures:
             return ""
         spec, data, layer, head = resolved
         label = f"Figure {number}" if number else ""
-        try:
-            return render_figure(data, spec, fig_id=fig.id, label=label, caption_html=caption_html,
-                                 layer=layer, head=head, data_url=f"{DATA_DIR}/{spec.name}.json")
-        except AttentionError as exc:
-            raise UserError(exc.message, exc.hint or "") from None
+        return render_figure(data, spec, fig_id=fig.id, label=label, caption_html=caption_html,
+                             layer=layer, head=head, data_url=f"{DATA_DIR}/{spec.name}.json")
 
     def data_files(self) -> list[tuple[str, bytes]]:
         """The frozen JSON of every figure used, published beside the pages for the explorer."""

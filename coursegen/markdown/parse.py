@@ -136,7 +136,7 @@ def inline_text(token: Token) -> str:
 
 def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
     """Tokenise a chapter and collect its headings (with stable ids), figures and ids."""
-    env: dict[str, Any] = {"source": chapter.source, "body_line": chapter.body_line}
+    env: dict[str, Any] = {}  # markdown-it's own (footnotes); quarto.report reads its warnings from it
     tokens = engine().parse(chapter.body, env)
     quarto.report(env, chapter, problems)
     _check_structure(tokens, chapter, problems)

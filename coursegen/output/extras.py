@@ -14,6 +14,7 @@ from ..source.glossary import GLOSSARY_PAGE
 from ..course.nav import Site
 from ..pages.context import SOCIAL_IMAGE
 from ..text import french
+from .social import drawable, social_png
 
 LIGHT_STYLE = "xcode"  # every token colour ≥ 4.5:1 on the code background (axe colour-contrast)
 DARK_STYLE = "lightbulb"  # likewise on the dark code background
@@ -54,9 +55,7 @@ def check(config: Config, problems: Problems, cache=None) -> None:
     texts = [("title", config.title), ("subtitle", config.subtitle), ("author", config.author)]
 
     def missing_glyphs() -> bytes:
-        from .social import drawable  # lazy: Pillow, only when the cache does not have the answer
-
-        return json.dumps([drawable(_typeset(text))[1] for _, text in texts]).encode("utf-8")
+        return json.dumps([drawable(french(text))[1] for _, text in texts]).encode("utf-8")
     found = json.loads((cache or Cache(None)).memo(("glyphes", texts), missing_glyphs))
     for (key, _), missing in zip(texts, found):
         if missing:
@@ -114,16 +113,10 @@ def sitemap(config: Config, site: Site, extra_pages: list[str] = ()) -> str:
 
 def social_image(config: Config) -> bytes:
     """The Open Graph image: course title, subtitle, and « author — host/path » when the address is known."""
-    from .social import drawable, social_png  # lazy: Pillow, only when the cache does not have the image
-
     where = re.sub(r"^https?://", "", config.site_url).rstrip("/")
     footer = " — ".join(part for part in (config.author, where) if part)
-    title, subtitle, footer = (drawable(_typeset(text))[0] for text in (config.title, config.subtitle, footer))
+    title, subtitle, footer = (drawable(french(text))[0] for text in (config.title, config.subtitle, footer))
     return social_png(title, subtitle, footer)
-
-
-def _typeset(text: str) -> str:
-    return french(text)
 
 
 def markdown_name(page_url: str) -> str:
@@ -164,10 +157,10 @@ def glossary_markdown(entries) -> str:
 
 def llms_txt(config: Config, site: Site, has_glossary: bool = False) -> str:
     """The llms.txt index (https://llmstxt.org): title, summary, then one line per chapter copy."""
-    lines = [f"# {_typeset(config.title)}", ""]
+    lines = [f"# {french(config.title)}", ""]
     if config.description:
-        lines += [f"> {_typeset(config.description)}", ""]
-    about = [_typeset(config.subtitle), _typeset(f"Auteur : {config.author}.") if config.author else "",
+        lines += [f"> {french(config.description)}", ""]
+    about = [french(config.subtitle), french(f"Auteur : {config.author}.") if config.author else "",
              f"Édition du {config.date_fr}." if config.date_fr else ""]
     if any(about):
         lines += [" ".join(part if part.endswith(".") else part + "." for part in about if part), ""]

@@ -1,4 +1,5 @@
-"""Full-text search: a Pagefind index of the chapters, built in the staging folder before the swap.
+"""Full-text search: a Pagefind index of the chapters, built in the staging folder before the swap, or,
+when the text changed and the previous site has an index (``IndexTiming``), once the pages are in place.
 
 Pagefind folds accents (« modele » finds « modèle ») and stems French, but keeps an elided word in one
 piece (« l’attention »). The copy it indexes therefore separates elisions with a hair space; the search
@@ -328,7 +329,7 @@ _HASHED_NAME = re.compile(rb"[a-z][a-z0-9-]*_[0-9a-f]{7,}")  # « fr_d1672dd »:
 
 
 def _record(index: Path, record: tuple | None) -> None:
-    """Note in the cache which files make the index of these documents (``output.file_stamp``): the next
+    """Note in the cache which files make the index of these documents (``output.staging.file_stamp``): the next
     build keeps them as they are if nothing changed. Files, not copies: an index is never restored from the cache.
     """
     if record is None:

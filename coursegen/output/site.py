@@ -40,4 +40,4 @@ def write_site(staging: Staging, config: Config, templates: Templates, site: Sit
     social = cache.memo(("social", config.title, config.subtitle, config.author, config.site_url),
                         lambda: extras.social_image(config))
     for rel, data in extras.extra_files(config, site, chapters, social, glossary=glossary):
-        staging.write(rel, data, "postbuild")
+        staging.write(rel, data, "coursegen/output/extras.py")

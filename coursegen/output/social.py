@@ -1,6 +1,6 @@
 """The social image (Open Graph / Twitter card): a 1200×630 PNG drawn from the course title.
 
-Drawn with Pillow and a DejaVu Sans subset shipped in ``coursegen/fonts`` (Pillow's built-in font has
+Drawn with Pillow and a DejaVu Sans subset shipped in ``coursegen/output/fonts`` (Pillow's built-in font has
 no accented letters). Same title, same bytes: no timestamp, no metadata chunk, fonts from the repository.
 """
 

@@ -2,8 +2,9 @@
 atomic swap, a lock.
 
 Every file of a build goes into staging before the swap: chapter pages through ``write_file`` (called by
-the process that rendered them, a forked worker included), everything else through ``Staging.write`` and
-``Staging.copy``. Two writers do not go through ``write_file``: Pagefind writes its bundle into a folder of
+the process that rendered them, a forked worker included, and registered by ``speed.batch`` once written:
+the one relaxation of « registered before written »), everything else through ``Staging.write`` and
+``Staging.copy``, which register first. Two writers do not go through ``write_file``: Pagefind writes its bundle into a folder of
 its own (``output.search``), and after ``python build.py`` has swapped the pages in, the new search index
 is swapped into ``site/pagefind/`` on its own (``output.search.replace_index``).
 """

@@ -1,19 +1,23 @@
 """Stage 4, the site's templates: one Jinja2 environment per build and the context each kind of page gets.
 
-Template context (every page; documented for theme authors in ``pages.templates``):
-  site      -- title, subtitle, author, date_fr, date_iso, description, language, base_path, site_url,
-               extra, social_image
-  page      -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title, url, number, description,
-               toc, prev, next, source
-  chapters  -- the course's pages in order; downloads; glossary_url; sidebar (HTML); url(path)
+Template context, for theme authors (every page):
+  site         -- title, subtitle, author, date_fr, date_iso, description, language, base_path, site_url,
+                  extra (config.yaml's free-form data), social_image
+  page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title, url, number, description,
+                  toc (sections: level, id, text, number), prev, next, source
+  chapters     -- the course's pages in order (slug, url, title, number, description, toc)
+  downloads    -- PDF/EPUB links (url, format, size); glossary_url -- "" without a glossary
+  sidebar      -- the course sidebar's HTML; ui -- the French interface strings (pages/ui.py)
+  url(path)    -- a link to a site file, relative to the current page (absolute under site_url on 404)
+  content      -- chapter pages only: the chapter's HTML
+  entries, used_in -- glossary page only: the entries, and the pages that use each one
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
+from ..cache import Cache
 from ..config import Config
 from ..course.nav import PageNav, Site
 from ..source.glossary import GLOSSARY_PAGE, Entry
@@ -22,9 +26,6 @@ from .templates import Sidebar, make_environment, render_template, url_helper
 
 SOCIAL_IMAGE = "static/social.png"
 JINJA_CACHE = ".cache/jinja"
-
-# ``memo(key, compute)`` keeps bytes made once (``cache.Cache.memo``); ``None`` computes every time.
-Memo = Callable[[object, Callable[[], bytes]], bytes] | None
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,11 @@ class Templates:
     """The templates of one build (or of one worker process): environment, shared context, sidebars."""
 
     def __init__(self, config: Config, site: Site, downloads: tuple[Download, ...], glossary: list[Entry],
-                 memo: Memo = None, nav_key: str = "") -> None:
+                 cache: Cache, nav_key: str = "") -> None:
         self.config = config
-        self.memo = memo
+        self.cache = cache
         self.nav_key = nav_key  # signature and navigation: the sidebar is cached under it
-        bytecode = config.root / JINJA_CACHE if memo is not None else None
+        bytecode = config.root / JINJA_CACHE if cache.enabled else None
         self.env = make_environment(config.templates_path, bytecode)
         links = [{"url": f"telechargements/{d.name}", "format": d.name.rsplit(".", 1)[-1].upper(),
                   "size": f"{max(1, round(d.path.stat().st_size / 1024))} Ko"} for d in downloads]
@@ -71,7 +72,7 @@ class Templates:
                 here = url_helper("", base) if base else url_helper("index.html")
                 return render_template(self.env, "partials/sidebar.html", {**self.common, "url": here},
                                        self.config.templates_dir).encode("utf-8")
-            html = self.memo(("sidebar", self.nav_key, base), render) if self.memo and self.nav_key else render()
+            html = self.cache.memo(("sidebar", self.nav_key, base), render) if self.nav_key else render()
             self._sidebars[base] = Sidebar(html.decode("utf-8"))
         return self._sidebars[base]
 

@@ -45,11 +45,11 @@ def slug_for(name: str) -> str:
 def discover(config: Config, problems: Problems) -> list[Path]:
     """The chapter files in the order of ``config.yaml`` (never filesystem order)."""
     content = config.content_path
+    chapters = chapters_from_project(config, problems) if config.quarto_project else list(config.chapters)
     if not content.is_dir():
         problems.error(config.content_dir, 0, "dossier de contenu introuvable",
                        f"créez « {config.content_dir}/ » et placez-y les chapitres")
         return []
-    chapters = chapters_from_project(config, problems) if config.quarto_project else list(config.chapters)
     if chapters is None:
         return []
     listed = set(chapters)

@@ -1,8 +1,7 @@
-"""The glossary: one source file (content/glossaire.yaml), one page, and a link on each term's first use.
+"""The glossary's source: content/glossaire.yaml read into entries in French alphabetical order.
 
-Each entry names a French term, its English equivalent and a definition. In every chapter, the first
-occurrence of a term (or of one of its forms) in running text links to the glossary entry; the link
-carries the definition, which the site script shows as an accessible tooltip.
+Each entry names a French term, its English equivalent and a definition; ``markdown.terms`` links each
+term's first use in a chapter, and the build writes the glossary page.
 """
 
 from __future__ import annotations

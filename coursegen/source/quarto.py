@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from ..config import CONFIG_NAME, Config
+from ..config import CONFIG_NAME, Config, check_chapter_list
 from ..errors import Problems
 from ..yamlfile import decode_source, yaml_error
 
@@ -50,7 +50,9 @@ def chapters_from_project(config: Config, problems: Problems) -> list[str] | Non
                            "dans config.yaml")
             continue
         chapters.append(file.relative_to(content).as_posix())
-    return chapters
+    before = len(problems.errors)
+    check_chapter_list(chapters, name, line, problems)
+    return chapters if len(problems.errors) == before else None
 
 
 def _book_entries(data: Any) -> list[str]:

@@ -6,12 +6,12 @@ navigation); ``render()`` turns each chapter into its whole page once navigation
 the tokens of the chapters it parsed and renders those same chapters, so nothing is parsed twice.
 
 Pages are written straight into the staging folder by the process that renders them (a thousand pages of
-170 KB are not sent back to the parent), with their search documents (``search.SearchDocs``).
+170 KB are not sent back to the parent), with their search documents (``output.search.SearchDocs``).
 
 Cache (``coursegen.cache``): the facts of a chapter are keyed by the chapter itself (front matter and
 expanded body); its page by that key plus a signature of everything else it shows (navigation and link
 targets of the whole course, config, templates, glossary, attention data, downloads). A page entry holds what
-the build needs from the render and the identity (``output.file_stamp``) of the file written: the previous
+the build needs from the render and the identity (``output.staging.file_stamp``) of the file written: the previous
 site's file, seeded into staging, is kept when it is still that file. Pages whose render reported an error
 are never stored. The result — pages and problems, in course order — is the same whether it came from one
 process, several, or the cache.
@@ -19,7 +19,7 @@ process, several, or the cache.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from ..cache import Cache, digest
@@ -66,15 +66,13 @@ def _facts(page) -> dict:
 
 
 def _page_from_facts(chapter: Chapter, facts: dict) -> ParsedPage:
-    return ParsedPage(chapter, None, {"source": chapter.source, "body_line": chapter.body_line},
+    return ParsedPage(chapter, None, {},
                       [Heading(*h) for h in facts["headings"]],
                       [Figure(i, k, line, attrs=a) for i, k, line, a in facts["figures"]], set(facts["ids"]))
 
 
 def chapter_key(chapter: Chapter) -> str:
     """Every field of the chapter; text as UTF-8 bytes (``repr`` of a 12 KB body costs more than hashing it)."""
-    from dataclasses import astuple
-
     return digest("chapter", *(v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v
                                for v in astuple(chapter)))
 
@@ -146,8 +144,8 @@ class _Worker:
         assert site is not None
         templates = None  # ``check`` writes no page
         if context.output is not None:
-            memo = context.cache.memo if context.cache.enabled else None
-            templates = Templates(context.config, site, context.downloads, context.glossary, memo, self.nav_key)
+            templates = Templates(context.config, site, context.downloads, context.glossary, context.cache,
+                                  self.nav_key)
         out = []
         for i, page_key in jobs:
             page = self._tokens(i)
@@ -234,7 +232,7 @@ class ChapterBatch:
     def render(self, site: Site, staging: Staging | None, problems: Problems) -> list[Rendered]:
         """Every chapter's page, in course order: kept from the previous site when the cache says it is still
         right, or rendered here or by the worker that parsed it (and written into ``staging``). Its problems
-        are added to ``problems`` in course order; its external links are placed like them.
+        are added to ``problems`` in course order, at the file and line the author wrote them.
 
         ``site`` is the navigation built from ``parse()``'s pages."""
         context = self.worker.context
@@ -298,6 +296,11 @@ class ChapterBatch:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def nav_key(self) -> str:
+        """Digest of the render signature and the navigation (``render`` computes it): the sidebar's cache key."""
+        return self.worker.nav_key
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
@@ -323,7 +326,7 @@ def _from_entry(entry, content_root, checked: dict | None = None) -> Rendered | 
     except TypeError:
         return None
     checked = {} if checked is None else checked  # asset -> still valid, shared by the pages of one build
-    for rel in rendered.assets:  # the checks ``htmlrender._use_asset`` made when the page was rendered
+    for rel in rendered.assets:  # the checks ``pages.html._use_asset`` made when the page was rendered
         if rel not in checked:
             target = content_root / rel
             checked[rel] = target.is_file() and target.resolve().is_relative_to(content_root.resolve())

@@ -1,6 +1,6 @@
 """Forked worker processes for the chapters: one request in, one answer out, over a pipe.
 
-Each worker is forked with a copy of the build's state (``chapters._Worker``) and keeps what it parsed
+Each worker is forked with a copy of the build's state (``speed.batch._Worker``) and keeps what it parsed
 between the two passes, so a chapter is parsed and rendered by the same process.
 """
 
@@ -40,7 +40,7 @@ def _serve(conn, worker) -> None:
 
 
 class Pool:
-    """``jobs`` forked processes, each a ``chapters._Worker`` with its own share of the chapters."""
+    """``jobs`` forked processes, each a ``speed.batch._Worker`` with its own share of the chapters."""
 
     def __init__(self, jobs: int, worker) -> None:
         import multiprocessing

@@ -12,7 +12,7 @@
   function fmt(th) { // thousandths -> French decimal with two digits: 677 -> "0,68"
     return (Math.round(th / 10) / 100).toFixed(2).replace(".", ",");
   }
-  // French spacing, as coursegen.typography sets it in the chapters: « mot » with narrow no-break
+  // French spacing, as coursegen.text sets it in the chapters: « mot » with narrow no-break
   // spaces, and a no-break space before a colon.
   function q(label) { return "\u00ab\u202f" + label + "\u202f\u00bb"; }
   var COLON = "\u00a0: ";

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coursegen.commands import quarto
+from coursegen.commands import quarto_cli as quarto
 from coursegen.errors import UserError
 from conftest import run_build
 

@@ -37,7 +37,7 @@ def find(root: Path, quarto_path: str = "") -> Path:
         candidate = candidate if candidate.is_absolute() else root / candidate
         if not candidate.is_file() or not os.access(candidate, os.X_OK):
             raise UserError(f"Quarto introuvable à « {quarto_path} » (quarto_path de config.yaml)",
-                              "corrigez ce chemin ou retirez la clé pour utiliser le PATH")
+                            "corrigez ce chemin ou retirez la clé pour utiliser le PATH")
         return candidate
     found = shutil.which("quarto")
     if not found:
@@ -91,11 +91,11 @@ def run(binary: Path, args: list[str], *, cwd: Path, timeout: float = RENDER_TIM
     log = "\n".join(lines)
     if timed_out.is_set():
         raise UserError(f"« {shown} » n'a pas fini en {timeout:g} s : arrêté",
-                          "relancez ; si cela persiste, lancez la commande à la main pour voir où elle bloque")
+                        "relancez ; si cela persiste, lancez la commande à la main pour voir où elle bloque")
     if code != 0:
         tail = " | ".join(line for line in lines[-LOG_TAIL:] if line.strip())
         raise UserError(f"« {shown} » a échoué (code {code})",
-                          f"fin du journal : {tail}" if tail else "relancez la commande à la main pour voir le détail")
+                        f"fin du journal : {tail}" if tail else "relancez la commande à la main pour voir le détail")
     return log
 
 
@@ -104,7 +104,7 @@ def version(binary: Path, timeout: float = VERSION_TIMEOUT) -> str:
     text = log.strip().splitlines()[-1].strip() if log.strip() else ""
     if not text or not text[0].isdigit():
         raise UserError(f"version de Quarto illisible (« {text or 'sortie vide'} »)",
-                          "vérifiez que « quarto_path » désigne bien l'exécutable quarto")
+                        "vérifiez que « quarto_path » désigne bien l'exécutable quarto")
     return text
 
 
