@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -112,7 +113,13 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
     _check_values(values, lines, name, problems)
     if len(problems.errors) > before:
         return None
-    return Config(root=root, key_lines=lines, **{k: (tuple(v) if k == "chapters" else v) for k, v in values.items()})
+    config = Config(root=root, key_lines=lines, **{k: (tuple(v) if k == "chapters" else v) for k, v in values.items()})
+    refusal = output_refusal(config.output_path, config)
+    if refusal:
+        problems.error(name, lines.get("output_dir", 0), f"le dossier de sortie « {config.output_dir} » {refusal} : "
+                       "la construction le remplacerait en entier", OUTPUT_HINT)
+        return None
+    return config
 
 
 SITE_URL_HINT = "exemple : https://utilisateur.github.io/atelier-llm/"
@@ -158,15 +165,9 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], name: str, prob
         if key in values and (Path(values[key]).is_absolute() or ".." in Path(values[key]).parts):
             problems.error(name, lines[key], f"« {key} » doit être un chemin relatif dans le projet")
     out = values.get("output_dir", "site")
-    content = values.get("content_dir", "content")
     if any(part.startswith(".") and part not in (".", "..") for part in Path(out).parts):
         problems.error(name, lines["output_dir"], f"« output_dir » : « {out} » est un dossier caché (.git, .cache…) "
                        "que la construction remplacerait", "choisissez un dossier dédié, par exemple « site »")
-    if Path(out) in (Path("."), Path("")) or Path(content).is_relative_to(Path(out)) or \
-            Path(values.get("templates_dir", "templates")).is_relative_to(Path(out)):
-        problems.error(name, lines.get("output_dir", 1),
-                       f"le dossier de sortie « {out} » contiendrait le projet ou content/",
-                       "choisissez un dossier dédié, par exemple « site »")
 
 
 def check_chapter_list(chapters: list, path: str, line: int, problems: Problems) -> None:
@@ -196,24 +197,123 @@ def with_site_url(config: Config, url: str, source: str, problems: Problems) -> 
 
 
 def with_output(config: Config, output: Path, problems: Problems) -> Config | None:
-    """``config`` writing into ``output`` (``--output``), refused when that folder holds the project."""
-    out = output if output.is_absolute() else (Path.cwd() / output)
-    out = out.resolve()
-    root = config.root.resolve()
-    if out == root or root.is_relative_to(out) or config.content_path.resolve().is_relative_to(out):
-        problems.error("--output", 0, f"le dossier de sortie « {output} » contient le projet ou content/",
-                       "choisissez un dossier dédié, par exemple « site »")
+    """``config`` writing into ``output`` (``--output``), refused where the build must never write."""
+    out = (output if output.is_absolute() else (Path.cwd() / output)).resolve()
+    refusal = output_refusal(out, config)
+    if refusal:
+        problems.error("--output", 0, f"le dossier de sortie « {output} » {refusal} : la construction le remplacerait "
+                       "en entier", OUTPUT_HINT)
         return None
     return replace(config, output_dir=str(out))
 
 
 def load_for_build(root: Path, problems: Problems, output: Path | None = None,
                    site_url: tuple[str, str] | None = None) -> Config | None:
-    """The config of a command: config.yaml, then ``--output`` and the public address given at build time
-    (``(address, where it came from)``: ``--site-url`` or ``ATELIER_SITE_URL``)."""
+    """The config of a command that builds: config.yaml, then ``--output`` and the public address given at build
+    time (``(address, where it came from)``: ``--site-url`` or ``ATELIER_SITE_URL``); refused if the output folder
+    holds files that are not the build's (``output_occupant``)."""
     config = load_config(root, problems)
     if config is not None and output is not None:
         config = with_output(config, output, problems)
+    if config is not None:
+        occupant = output_occupant(config.output_path, config.content_path)
+        if occupant:
+            where = ("--output", 0) if output is not None else (
+                (CONFIG_NAME, config.key_lines["output_dir"]) if "output_dir" in config.key_lines
+                else (config.output_dir, 0))
+            shown = output if output is not None else config.output_dir
+            problems.error(*where, f"le dossier de sortie « {shown} » contient des fichiers qui ne viennent pas de la "
+                           f"construction (« {occupant} ») : elle le remplacerait en entier", OCCUPIED_HINT)
+            return None
     if config is not None and site_url is not None:
         config = with_site_url(config, site_url[0], site_url[1], problems)
     return config
+
+
+# The output folder is the build's alone: it is replaced as a whole at every build.
+SITE_MARKER = ".atelier-site"  # written into every site (``output.staging``); served as plain text, harmless
+OUTPUT_HINT = "choisissez un dossier dédié, vide ou absent, par exemple « site »"
+OCCUPIED_HINT = ("choisissez un dossier vide ou absent, par exemple « site », ou déplacez ces fichiers ailleurs "
+                 "puis relancez")
+
+
+def output_refusal(out: Path, config: Config) -> str:
+    """Why the folder ``out`` (resolved) may never be replaced by what the tool writes, whatever it holds, as the
+    end of a French sentence (« le dossier … est dans le dossier de contenu »); empty if it may
+    (``output_occupant`` then looks at what it holds)."""
+    root = config.root.resolve()
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError):  # no home folder known for this user
+        home = None
+    if ".git" in out.parts:
+        return "est un dépôt git (.git)"
+    if out.is_relative_to(root) and any(part.startswith(".") for part in out.relative_to(root).parts):
+        return "est un dossier caché du projet (.git, .cache…)"
+    places = [(root, "le dossier du projet"), (config.content_path.resolve(), "le dossier de contenu"),
+              (config.templates_path.resolve(), "le dossier des gabarits"),
+              (Path(__file__).resolve().parent, "le dossier du code de l'outil"),
+              (root / "tests", "le dossier des tests du projet"), (root / "scripts", "le dossier des scripts du projet")]
+    for folder, what in places + ([(home, "votre dossier personnel")] if home else []):
+        if out == folder or folder.is_relative_to(out):
+            verb = "est" if out == folder else "contient"
+            return f"{verb} {what}"
+        if out.is_relative_to(folder) and folder != home and folder != root:
+            return f"est dans {what}"
+    return ""
+
+
+# What a site built before the marker existed always holds, and the names it writes beside the pages: such a
+# folder is recognised as a previous build (see ``output_occupant``).
+_PREVIOUS_SITE = (".nojekyll", "index.html", "404.html", "llms.txt")
+_SITE_FILES = {".nojekyll", "llms.txt", "sitemap.xml", "robots.txt", "CNAME"}
+_SITE_FOLDERS = ("static/", "pagefind/", "donnees/attention/", "telechargements/", ".pagefind-nouveau/",
+                 ".pagefind-ancien/")
+
+
+def output_occupant(out: Path, content: Path | None) -> str:
+    """A file of the folder ``out`` that the build did not make (relative, the first in sorted order), or an empty
+    string if the build may replace ``out``: absent, empty, or holding the marker of a site this tool built.
+
+    A site built before the marker existed (a checkout built with the previous version) has none. It is
+    accepted when every file in it is one a build writes — pages and their Markdown copies at the top, the
+    files and folders named above, copies of files of the content folder (the images a chapter links) — and it
+    holds the files every build wrote: replacing it then loses nothing an author wrote. Anything else (one
+    file the build never writes, a symbolic link) is kept and reported.
+    """
+    if not out.is_dir() or out.is_symlink():
+        return ""  # absent, or not a folder (the build refuses it, naming it)
+    if (out / SITE_MARKER).is_file() and not (out / SITE_MARKER).is_symlink():
+        return ""
+    top = sorted(entry.name for entry in out.iterdir())
+    if not top:
+        return ""
+    if not all((out / name).is_file() and not (out / name).is_symlink() for name in _PREVIOUS_SITE):
+        return next((name for name in top if name not in _PREVIOUS_SITE), top[0])
+    for folder, _, files in sorted_walk(out):
+        rel_folder = folder.relative_to(out)
+        for name in files:
+            rel = (rel_folder / name).as_posix()
+            if not _written_by_a_build(out, rel, content):
+                return rel
+    return ""
+
+
+def sorted_walk(top: Path):
+    """``os.walk`` in sorted order, symbolic links to folders listed as files (never followed)."""
+    for folder, dirs, files in os.walk(top):
+        links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]
+        dirs[:] = sorted(name for name in dirs if name not in links)
+        yield Path(folder), dirs, sorted(files + links)
+
+
+def _written_by_a_build(out: Path, rel: str, content: Path | None) -> bool:
+    path = out / rel
+    if path.is_symlink():
+        return False  # the build never writes a link
+    if content is not None and (content / rel).is_file():
+        return True  # a copy of a file the author still has
+    if "/" not in rel:
+        stem, _, suffix = rel.rpartition(".")
+        return rel in _SITE_FILES or suffix == "html" or (suffix == "md" and (out / f"{stem}.html").is_file())
+    return rel.startswith(_SITE_FOLDERS)

@@ -21,7 +21,7 @@ from .output import extras
 from .output.search import DOCS_DIR, SCRATCH_DIR, IndexTiming, PendingIndex, SearchDocs, after_swap, build_index, \
     clean_scratch
 from .output.site import write_site
-from .output.staging import Staging, build_lock
+from .output.staging import Staging, build_lock, os_problem, shown_path
 from .pages.context import Download, Templates
 from .source.chapters import load_chapters
 from .source.glossary import load_glossary
@@ -98,6 +98,8 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
             report.lap("gabarits et écriture")
             staging.commit()                                                              # 6. swap
             report.written = True
+            for folder, note in staging.notes:
+                problems.add(note.at(shown_path(folder, config.root), severity="warning"))
             docs.prune({page.search for page in rendered})
             cache.prune()
             report.lap("remplacement de site/")
@@ -108,6 +110,8 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
             problems.add(exc)
         except UserError as exc:
             problems.add(exc.at(config.output_dir))
+        except OSError as exc:  # a full disk, no permission, a busy mount: the previous site is left as it was
+            problems.add(os_problem(exc, config.root, config.output_dir))
         finally:
             report.seconds = time.perf_counter() - report.started
     return report
@@ -128,7 +132,7 @@ def _open_output(stack: ExitStack, config: Config, cache: Cache,
     if not options.write:
         return None, None
     stack.enter_context(build_lock(config.root, options.on_wait))
-    staging = stack.enter_context(Staging(config.output_path, seed=cache.enabled))
+    staging = stack.enter_context(Staging(config.output_path, seed=cache.enabled, content=config.content_path))
     scratch = config.root / SCRATCH_DIR if cache.enabled else None
     if scratch is not None:
         clean_scratch(scratch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,53 @@ def test_deploy_to_another_branch_with_the_site_url_option(repo):
     assert published(remote, "gh-pages") == {}
     sitemap = git(remote, "show", "pages:sitemap.xml")
     assert "<loc>https://cours.exemple.fr/bases.html</loc>" in sitemap
+
+
+def test_deploy_never_replaces_the_branch_checked_out(repo):
+    project, remote = repo
+    head = git(project, "rev-parse", "main").strip()
+    result = run_build(project, "deploy", "--branch", "main")
+    assert result.returncode == 1
+    assert ("deploy: la branche « main » est celle de votre copie de travail : ghp-import la remplacerait par le site "
+            "(publiez sur une branche à part (--branch gh-pages))") in result.stderr
+    assert git(project, "rev-parse", "main").strip() == head
+    assert published(remote, "main") == {}
+    assert not (project / "site").exists()    # refused before building
+
+
+def test_deploy_refuses_a_branch_it_did_not_publish(repo):
+    """A gh-pages branch holding something else (here the sources): ghp-import would replace all its files."""
+    project, remote = repo
+    git(project, "push", "--quiet", "origin", "main:gh-pages")
+    before = git(remote, "rev-parse", "gh-pages").strip()
+    result = run_build(project, "deploy")
+    assert result.returncode == 1
+    assert ("deploy: la branche « origin/gh-pages » ne contient pas un site publié par cet outil (dernier commit : "
+            "« Cours d'essai ») : ghp-import remplacerait tous ses fichiers (publiez sur une autre branche "
+            "(--branch …), ou supprimez celle-ci si elle ne sert plus (git push origin --delete gh-pages))"
+            ) in result.stderr
+    assert git(remote, "rev-parse", "gh-pages").strip() == before
+    assert not (project / "site").exists()
+    git(project, "branch", "--quiet", "gh-pages", "main")  # the same, as a local branch only
+    git(project, "push", "--quiet", "origin", "--delete", "gh-pages")
+    result = run_build(project, "deploy")
+    assert result.returncode == 1
+    assert "deploy: la branche « gh-pages » ne contient pas un site publié par cet outil" in result.stderr
+    assert "(git branch -D gh-pages))" in result.stderr
+    assert git(project, "rev-parse", "gh-pages").strip() == before
+
+
+def test_a_branch_published_by_the_previous_version_is_accepted(repo, tmp_path):
+    """Published before the site had its marker: recognised by deploy's own commit message."""
+    project, remote = repo
+    old_site = tmp_path / "ancien-site"
+    old_site.mkdir()
+    (old_site / "index.html").write_text("<p>ancien</p>", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "ghp_import", str(old_site), "--push", "--branch", "gh-pages",
+                    "--message", "Publication du site (source 0000000)"], cwd=project, check=True,
+                   capture_output=True, timeout=60)
+    previous = git(remote, "rev-parse", "gh-pages").strip()
+    result = run_build(project, "deploy")
+    assert result.returncode == 0, result.stderr
+    assert git(remote, "rev-parse", "gh-pages^").strip() == previous
+    assert ".atelier-site" in published(remote)

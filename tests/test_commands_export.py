@@ -115,3 +115,56 @@ def test_quarto_chapter_list_is_checked_like_config_chapters(project):
     (project / "content" / "_quarto.yml").write_text("book:\n  chapters:\n    - index.qmd\n", encoding="utf-8")
     result = run_build(project)
     assert "config.yaml:16: la liste « chapters » est vide (indiquez au moins un fichier de content/)" in result.stderr
+
+
+def test_export_refuses_the_places_of_the_project(tmp_path, project):
+    from conftest import tree_digest
+
+    before = tree_digest(project)
+    for dest, reason in [(project, "est le dossier du projet"), (tmp_path, "contient le dossier du projet"),
+                         (project / "templates", "est le dossier des gabarits"),
+                         (project / ".git", "est un dépôt git (.git)"),
+                         (project / "site", "touche le dossier du site")]:
+        result = run_build(project, "export-quarto", str(dest))
+        assert result.returncode == 1
+        assert result.stderr == (f"{dest}: export-quarto : le dossier « {dest} » {reason} : l'export le remplacerait "
+                                 "en entier (choisissez un dossier à part, vide ou absent)\n")
+    assert tree_digest(project) == before
+
+
+def test_export_to_a_path_that_cannot_be_made(tmp_path, project):
+    (tmp_path / "fichier").write_text("pas un dossier", encoding="utf-8")
+    dest = tmp_path / "fichier" / "livre"
+    result = run_build(project, "export-quarto", str(dest))
+    assert result.returncode == 1
+    assert result.stderr == (f"{dest}: export-quarto : un fichier du même nom existe déjà : « {tmp_path / 'fichier'} » "
+                             "(choisissez un autre chemin, puis relancez)\n")
+    assert (tmp_path / "fichier").read_text(encoding="utf-8") == "pas un dossier"
+
+
+def test_a_failed_export_leaves_the_previous_export(tmp_path, project, monkeypatch):
+    import errno
+    import os
+
+    from conftest import tree_digest
+    from coursegen.commands import export as command
+    from coursegen.errors import Problems, format_problem
+
+    dest = tmp_path / "livre"
+    assert run_build(project, "export-quarto", str(dest)).returncode == 0
+    before = tree_digest(dest)
+
+    def full_disk(staging, current, old, remove=True):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging / "01-bases.md"))
+
+    monkeypatch.setattr(command, "swap", full_disk)
+    problems = Problems()
+    assert command.export(project, dest, problems) == []
+    assert [format_problem(p) for p in problems.items] == [
+        f"{dest}: export-quarto : écriture impossible : plus de place sur le disque : « {dest / '01-bases.md'} » "
+        "(libérez de la place (df -h montre l'espace libre), puis relancez)"]
+    assert tree_digest(dest) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["livre", "projet"]  # no half-written copy beside it
+
+    monkeypatch.undo()
+    assert command.export(project, dest, Problems()) != [] and tree_digest(dest) == before

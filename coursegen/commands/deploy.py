@@ -8,10 +8,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import SITE_MARKER
 from ..errors import Problems
 from ..pipeline import Options, build_project
 
 GIT_TIMEOUT = 300  # seconds, for one git command (a push over a slow link included)
+MESSAGE_PREFIX = "Publication du site (source "  # every commit deploy makes; a branch made before the marker has it
 
 
 @dataclass
@@ -28,6 +30,32 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
 def _last_lines(text: str, n: int = 6) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return " | ".join(lines[-n:])
+
+
+def _branch_is_ours(root: Path, remote: str, branch: str, problems: Problems) -> bool:
+    """ghp-import replaces the whole tree of ``branch`` (and moves the local branch of that name): it may only be a
+    branch this command published, absent, or one whose last commit holds the site's marker or deploy's message
+    (published before the marker existed). Never the branch checked out, whose files would all change under you."""
+    current = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip()
+    if current == branch:
+        problems.error("deploy", 0, f"la branche « {branch} » est celle de votre copie de travail : ghp-import la "
+                       "remplacerait par le site", "publiez sur une branche à part (--branch gh-pages)")
+        return False
+    for ref in (f"refs/heads/{branch}", f"refs/remotes/{remote}/{branch}"):
+        if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+            continue  # no such branch yet
+        marked = _git(root, "cat-file", "-e", f"{ref}:{SITE_MARKER}").returncode == 0
+        subject = _git(root, "log", "-1", "--format=%s", ref).stdout
+        if not marked and not subject.startswith(MESSAGE_PREFIX):
+            local = ref.startswith("refs/heads/")
+            shown, remove = (branch, f"git branch -D {branch}") if local else (
+                f"{remote}/{branch}", f"git push {remote} --delete {branch}")
+            problems.error("deploy", 0, f"la branche « {shown} » ne contient pas un site publié par cet outil "
+                           f"(dernier commit : « {subject.strip()} ») : ghp-import remplacerait tous ses fichiers",
+                           f"publiez sur une autre branche (--branch …), ou supprimez celle-ci si elle ne sert plus "
+                           f"({remove})")
+            return False
+    return True
 
 
 def deploy(root: Path, *, remote: str = "origin", branch: str = "gh-pages",
@@ -70,6 +98,10 @@ def deploy(root: Path, *, remote: str = "origin", branch: str = "gh-pages",
         problems.error("deploy", 0, "le dépôt n'a encore aucun commit", "validez le projet (git commit) d'abord")
         return result
     result.commit = head.stdout.strip()
+    # ghp-import starts from the remote branch when it knows it: fetch it first (absent the first time).
+    _git(root, "fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+    if not _branch_is_ours(root, remote, branch, problems):
+        return result
 
     report = build_project(root, Options(strict=True), site_url=site_url)
     problems.extend(report.problems)
@@ -78,9 +110,7 @@ def deploy(root: Path, *, remote: str = "origin", branch: str = "gh-pages",
                        "corrigez les problèmes ci-dessus, puis relancez python build.py deploy")
         return result
 
-    # ghp-import starts from the remote branch when it knows it: fetch it first (absent the first time).
-    _git(root, "fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
-    message = f"Publication du site (source {result.commit})"
+    message = f"{MESSAGE_PREFIX}{result.commit})"
     run = subprocess.run([sys.executable, "-m", "ghp_import", str(report.output), "--push", "--remote", remote,
                           "--branch", branch, "--message", message],
                          cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT)

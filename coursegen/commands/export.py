@@ -3,18 +3,20 @@ files) that ``quarto render`` accepts as is; attention figures become SVG images
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..attention.render import static_svg
-from ..config import load_config
+from ..config import load_config, output_refusal
 from ..course.figures import AttentionFigures
 from ..errors import Problems, UserError
 from ..markdown.attrs import div_attrs
+from ..output.staging import os_problem, remove_tree, swap
 from ..source.chapters import load_chapters
 
 EXPORT_MARKER = "# Généré par « python build.py export-quarto » depuis config.yaml"
@@ -30,21 +32,26 @@ def export(root: Path, dest: Path, problems: Problems) -> list[str]:
     config = load_config(root, problems)
     if config is None:
         return []
-    dest = dest if dest.is_absolute() else Path.cwd() / dest
-    dest = dest.resolve()
+    given = dest
+    dest = (dest if dest.is_absolute() else Path.cwd() / dest).resolve()
     shown = str(dest)
-    for forbidden, what in ((config.content_path.resolve(), "le dossier de contenu"),
-                            (config.output_path, "le dossier du site")):
-        if dest == forbidden or dest.is_relative_to(forbidden) or forbidden.is_relative_to(dest):
-            problems.error(shown, 0, f"export-quarto : ce dossier touche {what}", "choisissez un dossier à part")
-            return []
-    if dest.exists() and any(dest.iterdir()):
-        marker = dest / "_quarto.yml"
+    site = config.output_path
+    refusal = output_refusal(dest, config) or (
+        "touche le dossier du site" if dest == site or dest.is_relative_to(site) or site.is_relative_to(dest) else "")
+    if refusal:
+        problems.error(shown, 0, f"export-quarto : le dossier « {given} » {refusal} : l'export le remplacerait en "
+                       "entier", "choisissez un dossier à part, vide ou absent")
+        return []
+    if dest.exists() and not dest.is_dir():
+        problems.error(shown, 0, "export-quarto : ce chemin existe et n'est pas un dossier",
+                       "choisissez un dossier vide ou absent")
+        return []
+    if dest.is_dir() and any(dest.iterdir()):
+        marker = dest / "_quarto.yml"  # a previous export (its first line says so) is replaced as a whole
         if not marker.is_file() or not marker.read_text(encoding="utf-8").startswith(EXPORT_MARKER):
             problems.error(shown, 0, "export-quarto : le dossier n'est pas vide",
                            "choisissez un dossier vide (ou un export précédent, qui sera remplacé)")
             return []
-        shutil.rmtree(dest)
     chapters = load_chapters(config, problems)
     if problems.errors:
         return []
@@ -68,14 +75,37 @@ def export(root: Path, dest: Path, problems: Problems) -> list[str]:
     written["_quarto.yml"] = project_yaml(config, [c.name for c in chapters])
     if problems.errors:
         return []
-    for rel, data in written.items():
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            target.write_text(data, encoding="utf-8")
-        else:
-            target.write_bytes(data)
+    try:
+        _write_book(dest, written, problems)
+    except OSError as exc:
+        error = os_problem(exc, root, shown)
+        where = f" : « {error.path} »" if error.path != shown else ""
+        problems.error(shown, 0, f"export-quarto : {error.message}{where}", error.hint)
+        return []
     return sorted(written)
+
+
+def _write_book(dest: Path, files: dict[str, str | bytes], problems: Problems) -> None:
+    """Write the book into a folder beside ``dest``, then swap it in: an error leaves the previous export as it was."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.export-", dir=dest.parent))
+    try:
+        for rel, data in files.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        previous = swap(staging, dest, dest.parent / f".{dest.name}.export-ancien-{os.getpid()}", remove=False)
+    except OSError as exc:  # named as the file of the export it was to be, not the temporary folder
+        name = Path(exc.filename) if exc.filename else None
+        if name is not None and name.is_relative_to(staging):
+            name = dest / name.relative_to(staging)
+        raise OSError(exc.errno, exc.strerror, str(name) if name else None) from None
+    finally:
+        if staging.exists():
+            remove_tree(staging)
+    if previous is not None and not remove_tree(previous):
+        problems.warn(str(previous), 0, "export-quarto : impossible de supprimer l'export précédent",
+                      "supprimez ce dossier à la main (chmod -R u+w puis rm -r)")
 
 
 def project_yaml(config, chapter_names: list[str]) -> str:

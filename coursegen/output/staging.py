@@ -1,6 +1,11 @@
 """Stage 5, writing the site: a staging folder beside ``site/``, one function that writes a file's bytes, an
 atomic swap, a lock.
 
+The output folder is the build's alone: it is replaced only if it is absent, empty or marked as a site this tool
+built (``config.SITE_MARKER``, written into every build; ``config.output_occupant`` says what else is accepted).
+An OS error while writing (a full disk, no permission, a busy mount) leaves the previous site as it was and
+nothing in the way of the next build; ``os_problem`` says it in French.
+
 Every file of a build goes into staging before the swap: chapter pages through ``write_file`` (called by
 the process that rendered them, a forked worker included, and registered by ``speed.batch`` once written:
 the one relaxation of « registered before written »), everything else through ``Staging.write`` and
@@ -16,15 +21,23 @@ import fcntl
 import os
 import re
 import shutil
+import sys
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from ..errors import UserError
+from ..config import OCCUPIED_HINT, SITE_MARKER, output_occupant
+from ..errors import SiteError, UserError
 
 STAGING_PREFIX = ".site-staging-"
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")  # no "..", no "/x", no "a//b"
 OLD_PREFIX = ".site-old-"
+MARKER_TEXT = (
+    "Ce dossier est un site construit par « python build.py » (Atelier LLM).\n"
+    "Chaque construction le remplace en entier : un fichier ajouté ici à la main serait supprimé.\n"
+    "Écrivez dans le dossier de contenu et les gabarits, puis reconstruisez.\n"
+    "Ce fichier marque le dossier comme appartenant à l'outil : sans lui, la construction refuse de remplacer\n"
+    "un dossier qui contient d'autres fichiers que les siens.\n")
 
 
 class Staging:
@@ -36,26 +49,37 @@ class Staging:
     not produce are removed. Incremental builds thus write only what changed.
     """
 
-    def __init__(self, output: Path, *, seed: bool = False) -> None:
+    def __init__(self, output: Path, *, seed: bool = False, content: Path | None = None) -> None:
         self.output = output
         self.path = output.parent / f"{STAGING_PREFIX}{output.name}-{os.getpid()}"
         self.sources: dict[str, str] = {}
         self.seeded: set[str] = set()
         self.seed = seed
+        self.content = content  # the content folder, whose copies an unmarked previous site may hold
+        self.notes: list[tuple[Path, UserError]] = []  # folders left behind that could not be removed (warnings)
 
     def __enter__(self) -> "Staging":
         if self.output.is_symlink() or (self.output.exists() and not self.output.is_dir()):
             raise UserError(f"« {self.output.name} » existe et n'est pas un dossier : il ne sera pas remplacé par "
                               "le site (choisissez un dossier de sortie dédié)")
-        clean_leftovers(self.output)
+        occupant = output_occupant(self.output, self.content)
+        if occupant:  # checked with the config already; again here, just before anything is written
+            raise UserError(f"« {self.output.name} » contient des fichiers qui ne viennent pas de la construction "
+                            f"(« {occupant} ») : il ne sera pas remplacé", OCCUPIED_HINT)
+        self.notes += clean_leftovers(self.output)
         self.path.mkdir(parents=True)
-        if self.seed and self.output.is_dir():
-            self.seeded = link_tree(self.output, self.path)
+        try:
+            if self.seed and self.output.is_dir():
+                self.seeded = link_tree(self.output, self.path)
+            self.write(SITE_MARKER, MARKER_TEXT, "la construction")
+        except BaseException:
+            self.__exit__()  # not called by ``with`` when ``__enter__`` fails
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.path.exists():  # still here: the build failed or was not committed
-            shutil.rmtree(self.path)
+            remove_tree(self.path)  # if it cannot be removed, the next build says so (``clean_leftovers``)
 
     def register(self, rel_path: str, source: str = "") -> str:
         """Claim ``rel_path`` for this build (refusing a second claim and any escaping path)."""
@@ -103,10 +127,13 @@ class Staging:
         self.seeded = {rel for rel in self.seeded if not rel.startswith(folder.rstrip("/") + "/")}
 
     def commit(self) -> None:
-        """Swap the staging folder into place; the old site is removed only after the swap."""
+        """Swap the staging folder into place; the old site is removed only after the swap, and a failure to
+        remove it is only noted (``notes``): the new site is in place, the next build removes it or says so."""
         self._drop_stale()
-        swap(self.path, self.output, self.output.parent / f"{OLD_PREFIX}{self.output.name}-{os.getpid()}")
-        clean_leftovers(self.output)
+        # the previous site is left under a leftover's name, removed (or reported) with any other leftover
+        swap(self.path, self.output, self.output.parent / f"{OLD_PREFIX}{self.output.name}-{os.getpid()}",
+             remove=False)
+        self.notes += clean_leftovers(self.output)
 
     def _drop_stale(self) -> None:
         """Seeded files this build did not produce (a removed chapter's page), and folders left empty."""
@@ -136,8 +163,11 @@ def write_file(folder: Path, rel: str, data: bytes) -> bool:
         if info.st_size == len(data) and _same_bytes(target, data):
             return False
         target.unlink()  # maybe a hard link to the live site: writing through it would change the site now
-    with open(target, "xb") as handle:
-        handle.write(data)
+    try:
+        with open(target, "xb") as handle:
+            handle.write(data)
+    except OSError as exc:  # a full disk is noticed at write or close, where the error names no file
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     return True
 
 
@@ -178,20 +208,30 @@ def link_tree(source: Path, target: Path) -> set[str]:
     return linked
 
 
-def swap(new: Path, current: Path, old: Path) -> None:
-    """Put the folder ``new`` in place of ``current`` and remove the previous one.
+def swap(new: Path, current: Path, old: Path, *, remove: bool = True) -> Path | None:
+    """Put the folder ``new`` in place of ``current`` and remove the previous one (with ``remove=False``, return
+    the folder that holds it, for the caller to remove).
 
     Atomic where the kernel can exchange two directories; elsewhere two renames through ``old`` (a name that
     ``clean_leftovers`` recognises for the site, so a swap cut between them is repaired at the next build).
     """
     if not current.exists():
         os.rename(new, current)
-    elif _exchange(new, current):
-        shutil.rmtree(new)  # after an exchange, ``new`` holds the previous folder
+        return None
+    if _exchange(new, current):
+        previous = new  # after an exchange, ``new`` holds the previous folder
     else:
         os.rename(current, old)
-        os.rename(new, current)
-        shutil.rmtree(old)
+        try:
+            os.rename(new, current)
+        except OSError:
+            os.rename(old, current)  # the previous site back in place before reporting the error
+            raise
+        previous = old
+    if not remove:
+        return previous
+    shutil.rmtree(previous)
+    return None
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -215,24 +255,70 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def clean_leftovers(output: Path) -> None:
-    """Remove staging/old folders left by an interrupted build; restore the site if a swap was cut."""
+def clean_leftovers(output: Path) -> list[tuple[Path, UserError]]:
+    """Remove staging/old folders left by an interrupted build; restore the site if a swap was cut.
+
+    A leftover that cannot be removed is not in the way (each build stages under its own name): it is returned,
+    with what to do, for the build to report as a warning.
+    """
     parent = output.parent
     if not parent.is_dir():
-        return
+        return []
     olds = sorted(parent.glob(f"{OLD_PREFIX}{output.name}-*"))
     if not output.exists() and olds:
         os.rename(olds[-1], output)  # killed between the two renames of the fallback swap
         olds = olds[:-1]
+    stuck = []
     for leftover in olds + sorted(parent.glob(f"{STAGING_PREFIX}{output.name}-*")):
         pid = leftover.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and alive(int(pid)):
             continue  # another build's folder, still in use
+        if not remove_tree(leftover):
+            stuck.append((leftover, _leftover_error(leftover)))
+    return stuck
+
+
+def _leftover_error(folder: Path) -> UserError:
+    return UserError(f"impossible de supprimer « {folder.name} », laissé par une construction précédente",
+                     "supprimez ce dossier à la main (chmod -R u+w puis rm -r) ; il ne gêne pas les constructions")
+
+
+def remove_tree(folder: Path) -> bool:
+    """Remove ``folder`` and everything in it, write-protected folders included (as their owner can: made
+    writable first, never a folder outside ``folder``); False, and what remains left in place, if not possible."""
+    top = os.path.abspath(folder)
+    if os.path.islink(top):  # a link is removed, never what it leads to
         try:
-            shutil.rmtree(leftover)
-        except OSError as exc:
-            raise UserError(f"impossible de supprimer « {leftover.name} », laissé par une construction interrompue "
-                              f"({exc.strerror}) : supprimez ce dossier puis relancez") from None
+            os.unlink(top)
+        except OSError:
+            pass
+        return not os.path.lexists(top)
+    tried: set[tuple[str, str]] = set()
+
+    def ours(path: str) -> bool:
+        return path == top or path.startswith(top + os.sep)
+
+    def make_writable_and_retry(function, path, _error) -> None:
+        # unlink/rmdir refused: the folder holding ``path`` is write-protected; else ``path`` could not be listed
+        target = os.path.dirname(path) if function in (os.rmdir, os.unlink) else path
+        if not ours(target) or (target, path) in tried:
+            return  # not ours to change, or already tried: left in place, the caller reports it
+        tried.add((target, path))
+        try:
+            os.chmod(target, os.stat(target).st_mode | 0o700)
+            if function in (os.rmdir, os.unlink):
+                function(path)
+            else:
+                shutil.rmtree(path, **handler)
+        except OSError:
+            pass
+
+    handler = {"onexc" if sys.version_info >= (3, 12) else "onerror": make_writable_and_retry}
+    try:
+        shutil.rmtree(top, **handler)
+    except OSError:
+        pass
+    return not os.path.lexists(top)
 
 
 def alive(pid: int) -> bool:
@@ -271,3 +357,41 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     tmp.write_bytes(data)
     os.replace(tmp, path)
     return True
+
+
+_ERRNO_ADVICE = {
+    errno.ENOSPC: ("écriture impossible : plus de place sur le disque",
+                   "libérez de la place (df -h montre l'espace libre), puis relancez"),
+    errno.EDQUOT: ("écriture impossible : quota de disque dépassé", "libérez de la place dans votre quota, puis relancez"),
+    errno.EACCES: ("permission refusée", "donnez-vous le droit d'écrire dans ce dossier (chmod u+w) ou écrivez "
+                   "ailleurs, puis relancez"),
+    errno.EROFS: ("écriture impossible : système de fichiers en lecture seule",
+                  "écrivez dans un dossier d'un disque accessible en écriture, puis relancez"),
+    errno.EBUSY: ("dossier occupé (point de montage, ou ouvert par un autre programme)",
+                  "ce dossier est remplacé en entier : si c'est un point de montage, écrivez dans un dossier à "
+                  "l'intérieur (par exemple …/site) ; sinon fermez le programme qui l'utilise, puis relancez"),
+    errno.EEXIST: ("un fichier du même nom existe déjà", "choisissez un autre chemin, puis relancez"),
+    errno.ENOTDIR: ("un élément du chemin est un fichier, pas un dossier", "choisissez un autre chemin, puis relancez"),
+    errno.ENAMETOOLONG: ("chemin trop long", "raccourcissez le chemin ou le nom du fichier, puis relancez"),
+    errno.EIO: ("erreur d'entrée-sortie du disque", "vérifiez le disque (dmesg), puis relancez"),
+}
+_ERRNO_ADVICE[errno.EPERM] = _ERRNO_ADVICE[errno.EACCES]
+_STAGED = re.compile(rf"(?:{re.escape(STAGING_PREFIX)}|{re.escape(OLD_PREFIX)})(.+)-\d+$")
+
+
+def os_problem(exc: OSError, root: Path, fallback: str) -> SiteError:
+    """A French error for an OS error met while writing: the path (a staging folder shown as the site it becomes;
+    ``fallback`` when the error names none), the cause, what to do."""
+    where = fallback
+    if exc.filename:
+        parts = Path(os.path.abspath(exc.filename)).parts
+        where = shown_path(Path(*[(_STAGED.match(p).group(1) if _STAGED.match(p) else p) for p in parts]), root)
+    reason, advice = _ERRNO_ADVICE.get(exc.errno, (f"erreur du système de fichiers ({exc.strerror or exc})",
+                                                   "vérifiez ce chemin et l'espace disque, puis relancez"))
+    return SiteError(where, 0, reason, advice)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """``path`` as messages show it: relative to the project when inside it."""
+    root = root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) and path != root else str(path)

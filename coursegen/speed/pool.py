@@ -29,6 +29,8 @@ def _serve(conn, worker) -> None:
                 answer = ("ok", worker.render(request[2]))
             else:
                 return
+        except OSError as exc:  # a full disk while writing a page: re-raised as it is, for a French message
+            answer = ("oserror", (exc.errno, exc.strerror, exc.filename))
         except BaseException as exc:  # reported by the parent, which re-raises it
             import traceback
 
@@ -70,6 +72,8 @@ class Pool:
                 status, value = conn.recv()
             except EOFError:
                 raise RuntimeError("un processus de rendu s'est arrêté sans répondre") from None
+            if status == "oserror":
+                raise OSError(*value)
             if status != "ok":
                 raise RuntimeError(f"échec d'un processus de rendu : {value}")
             answers.append(value)
