@@ -1,5 +1,6 @@
 """The real course (content/): it builds with --strict, and a learner sees the outline the course promises."""
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -78,5 +79,51 @@ def test_known_errors_of_the_original_are_corrected(site):
 def test_attention_figures_are_in_section_1_1_1(site):
     text = (site / "transformers.html").read_text(encoding="utf-8")
     section = text[text.index('id="sec-attention"'):text.index('id="sec-architecture"')]
-    assert section.count('<figure class="attention') == 4
+    assert section.count('<figure class="attention') == 5  # with the French control sentence
     assert "Couche 4, tête 2" in section
+
+
+# Every number the text quotes about the real-model figures, with what it measures in the frozen data:
+# (as written, figure(s) joined by « + » when one number holds for both, measure, layer, head). « focus » and « contrast » are the shares of attention
+# from the pronoun to the word named in attention.yaml; « mean-… » their average over the 72 heads.
+QUOTED_ATTENTION = [
+    ("0,68", "animal-fatigue", "focus", 4, 2), ("0,05", "animal-fatigue", "contrast", 4, 2),
+    ("0,28", "animal-large", "focus", 4, 2), ("0,12", "animal-large", "contrast", 4, 2),
+    ("0,10", "animal-fatigue", "focus", 5, 1), ("0,08", "animal-fatigue", "contrast", 5, 1),
+    ("0,05", "animal-large", "focus", 5, 1), ("0,19", "animal-large", "contrast", 5, 1),
+    ("0,67", "animal-fatigue", "focus", 6, 12), ("0,56", "animal-large", "focus", 6, 12),
+    ("0,07", "animal-fatigue", "mean-focus", 0, 0), ("0,05", "animal-fatigue", "mean-contrast", 0, 0),
+    ("0,06", "animal-large", "mean-focus", 0, 0), ("0,05", "animal-large", "mean-contrast", 0, 0),
+    ("0,31", "chat-fatigue", "focus", 6, 7), ("0,39", "chat-large", "focus", 6, 7),
+    ("0,03", "chat-fatigue+chat-large", "contrast", 6, 7),  # « 0,03 … dans les deux cas »
+    ("0,35", "chat-fatigue", "contrast", 6, 9), ("0,23", "chat-large", "contrast", 6, 9),
+]
+
+
+def section_source(chapter: str, anchor: str) -> str:
+    """The Markdown of one section of a chapter, from its heading to the next heading of its level or above."""
+    lines = (REPO / "content" / chapter).read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("#") and "{#" + anchor in line)
+    level = len(lines[start]) - len(lines[start].lstrip("#"))
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].startswith("#") and len(lines[i]) - len(lines[i].lstrip("#")) <= level), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def test_every_number_quoted_about_the_attention_figures_is_the_frozen_one():
+    from coursegen.attention.render import fmt
+    frozen = {name: json.loads((REPO / "content" / "_freeze" / "attention" / f"{name}.json").read_text())
+              for claim in QUOTED_ATTENTION for name in claim[1].split("+")}
+    for text, names, measure, layer, head in QUOTED_ATTENTION:
+        for name in names.split("+"):
+            kind = measure.removeprefix("mean-")
+            weights = frozen[name][kind]["weights"]
+            if measure.startswith("mean-"):
+                value = round(sum(map(sum, weights)) / sum(map(len, weights)))
+            else:
+                value = weights[layer - 1][head - 1]
+            assert fmt(value) == text, (name, measure, layer, head, fmt(value), text)
+    # And the section quotes no other number than these (same multiset): a new figure or a re-freeze
+    # that changes a weight makes this test fail until the text and this list agree again.
+    quoted = re.findall(r"(?<![\d,])0,\d\d(?!\d)", section_source("01-transformers.md", "sec-tetes-reelles"))
+    assert sorted(quoted) == sorted(claim[0] for claim in QUOTED_ATTENTION)
