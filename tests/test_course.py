@@ -54,7 +54,8 @@ def test_outline_as_the_learner_sees_it(site):
     actors = headings(site / "acteurs-majeurs.html")
     assert actors[0] == "h1 2 Acteurs majeurs dans le monde de l’IA"
     for expected in ["h2 2.1 TensorFlow et Keras", "h2 2.2 Hugging Face", "h2 2.3 Mistral AI",
-                     "h2 2.4 Autres acteurs", "h2 Questions d’autoévaluation", "h2 Pour aller plus loin"]:
+                     "h2 2.4 Autres acteurs", "h2 2.5 Ce qui a changé depuis 2024",
+                     "h2 Questions d’autoévaluation", "h2 Pour aller plus loin"]:
         assert expected in actors
 
 
@@ -67,7 +68,7 @@ def test_title_page_shows_the_real_author_and_date(site):
 
 def test_each_chapter_ends_with_a_question_per_major_section(site):
     # Chapter 1: one question per h2 section (two for attention and architecture); chapter 2: one per section.
-    for page, expected in (("transformers.html", 13), ("acteurs-majeurs.html", 5)):
+    for page, expected in (("transformers.html", 13), ("acteurs-majeurs.html", 6)):
         text = (site / page).read_text(encoding="utf-8")
         assert text.count("<fieldset") == expected, page
         assert text.count('class="quiz-solution"') == expected, page  # each with its answer and explanation
