@@ -109,6 +109,7 @@ QUOTED_ATTENTION = [
     ("0,31", "chat-fatigue", "focus", 6, 7), ("0,39", "chat-large", "focus", 6, 7),
     ("0,03", "chat-fatigue+chat-large", "contrast", 6, 7),  # « 0,03 … dans les deux cas »
     ("0,35", "chat-fatigue", "contrast", 6, 9), ("0,23", "chat-large", "contrast", 6, 9),
+    ("0,11", "chat-fatigue", "contrast", 1, 2), ("0,16", "chat-large", "contrast", 1, 2),
 ]
 
 
