@@ -2,9 +2,13 @@
 
 A key is the SHA-256 of its parts and of ``code_version()`` (every file of ``coursegen/``, the Python version
 and the installed distributions), so a change of code, dependency, config or template gives other keys: a
-stale entry is never looked up, and entries not used by the last build are pruned. An entry is the SHA-256 of
-its payload, a newline, then the payload; one that does not match its checksum or cannot be decoded is treated
-as absent and rewritten. The cache never changes a byte of the site, only how fast it is made.
+stale entry is never looked up, and entries not used by the last build are pruned.
+
+Every entry is checked when read (``seal``/``unseal``): its first line names the format, the kind and key it
+was stored under and the SHA-256 of those and of the payload. An entry that is cut, altered, stored under
+another key (swapped, copied from another project) or written by another version of the format is treated as
+absent, then computed again and rewritten: the cache never changes a byte of the site, only how fast it is made.
+Jinja2's compiled templates (``.cache/jinja``) are kept in entries of the same form (``TemplateBytecode``).
 """
 
 from __future__ import annotations
@@ -17,8 +21,39 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 CACHE_DIR = ".cache/build"
 PACKAGE = Path(__file__).resolve().parent
+FORMAT = "atelier-cache/1"
+
+
+def _checksum(name: str, payload: bytes) -> str:
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + payload).hexdigest()
+
+
+def seal(name: str, payload: bytes) -> bytes:
+    """The bytes of an entry stored under ``name`` (``kind/key``): a header that names it, then ``payload``."""
+    return f"{FORMAT} {name} {_checksum(name, payload)}\n".encode("utf-8") + payload
+
+
+def unseal(name: str, raw: bytes) -> bytes | None:
+    """The payload of ``raw`` if it is an intact entry stored under ``name``, else None."""
+    header, newline, payload = raw.partition(b"\n")
+    if not newline or header != f"{FORMAT} {name} {_checksum(name, payload)}".encode("utf-8"):
+        return None
+    return payload
+
+
+def write_entry(target: Path, name: str, payload: bytes) -> None:
+    """Write an entry whole or not at all; a read-only or full disk only means it is computed again next time."""
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(seal(name, payload))
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 @lru_cache(maxsize=1)
@@ -79,23 +114,13 @@ class Cache:
             raw = self._file(kind, key).read_bytes()
         except OSError:
             return None
-        checksum, _, payload = raw.partition(b"\n")
-        if checksum != hashlib.sha256(payload).hexdigest().encode():
-            return None  # truncated or altered: rebuilt and rewritten
-        return payload
+        return unseal(f"{kind}/{key}", raw)  # None: cut, altered or swapped; computed again and rewritten
 
     def put_bytes(self, kind: str, key: str, payload: bytes) -> None:
         if self.path is None:
             return
         self.used.setdefault(kind, set()).add(key)
-        target = self._file(kind, key)
-        tmp = target.with_name(f".{key}.tmp-{os.getpid()}")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
-            os.replace(tmp, target)
-        except OSError:  # read-only or full disk: the build goes on uncached, its output is the same
-            tmp.unlink(missing_ok=True)
+        write_entry(self._file(kind, key), f"{kind}/{key}", payload)
 
     def get(self, kind: str, key: str) -> Any:
         """The JSON value stored under ``key``, or None if absent, corrupted or undecodable."""
@@ -136,3 +161,29 @@ class Cache:
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
                     entry.unlink(missing_ok=True)
+
+
+class TemplateBytecode(jinja2.BytecodeCache):
+    """Jinja2's compiled templates, kept in ``folder`` between builds as checked entries (``unseal``).
+
+    Jinja2's own ``FileSystemBytecodeCache`` trusts any file that starts with its magic bytes and the source's
+    checksum: one flipped byte in the compiled code after them would change a page, or crash the interpreter.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"__jinja2_{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            raw = self._file(bucket).read_bytes()
+        except OSError:
+            return
+        payload = unseal(f"jinja/{bucket.key}", raw)
+        if payload is not None:
+            bucket.bytecode_from_string(payload)  # Jinja2 still checks its version and the source's checksum
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        write_entry(self._file(bucket), f"jinja/{bucket.key}", bucket.bytecode_to_string())

@@ -14,6 +14,7 @@ import pytest
 
 
 from conftest import REPO, make_project
+from coursegen.commands import serve as serve_module
 from coursegen.commands.serve import _inject, _relevant, resolve_request
 
 
@@ -235,7 +236,7 @@ def test_a_client_leaving_mid_response_does_not_hurt_the_server(preview):
     port = int(server.url.rstrip("/").rsplit(":", 1)[1])
     for _ in range(5):
         client = socket.create_connection(("127.0.0.1", port), timeout=5)
-        client.sendall(b"GET /gros.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        client.sendall(f"GET /gros.bin HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         assert client.recv(4096).startswith(b"HTTP/1.1 200")
         client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not FIN
         client.close()
@@ -243,3 +244,113 @@ def test_a_client_leaving_mid_response_does_not_hurt_the_server(preview):
     assert status(server.url + "bases.html") == 200
     assert server.process.poll() is None
     assert not any("Traceback" in line or "Error" in line for line in server.log), "".join(server.log)
+
+
+@pytest.fixture
+def quick_server(tmp_path, monkeypatch):
+    """The preview's HTTP server in this process (no build: it shows the « not built yet » page), with short
+    idle and keep-alive delays; yields its port."""
+    monkeypatch.setattr(serve_module, "IDLE_SECONDS", 0.6)
+    monkeypatch.setattr(serve_module, "KEEPALIVE_SECONDS", 0.2)
+    preview = serve_module.Preview(tmp_path, strict=False, output=None)
+    server = serve_module.PreviewServer(("127.0.0.1", 0), serve_module.make_handler(preview))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    preview.close()
+    server.shutdown()
+    server.server_close()
+
+
+def exchange(port: int, request: bytes, wait: float = 5) -> bytes:
+    """Send ``request`` as it is, then read until the server closes the connection (or ``wait`` passes)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as client:
+        client.sendall(request)
+        data = b""
+        while chunk := client.recv(65536):
+            data += chunk
+        return data
+
+
+def test_only_requests_addressed_to_the_preview_are_answered(quick_server):
+    """DNS rebinding: a page of « attaquant.example » resolved to 127.0.0.1 sends its own name as Host."""
+    port = quick_server
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        answer = exchange(port, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.1 200"), host
+    for host in (f"attaquant.example:{port}", "attaquant.example", "127.0.0.1", f"127.0.0.1:{port + 1}",
+                 f"127.0.0.1.attaquant.example:{port}", ""):
+        for path in ("/", "/__atelier/evenements", "/__atelier/reload.js"):
+            answer = exchange(port, f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 421"), (host, path)
+            assert body.decode("utf-8") == (f"Requête refusée : cet aperçu ne répond qu'à http://127.0.0.1:{port}/ "
+                                            f"et http://localhost:{port}/.\n")
+    answer = exchange(port, b"GET / HTTP/1.0\r\n\r\n")  # no Host at all
+    assert answer.startswith(b"HTTP/1.1 421")
+
+
+def test_idle_connections_are_closed(quick_server):
+    import socket
+
+    port = quick_server
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        assert client.recv(1) == b""  # closed by the server: nothing sent for IDLE_SECONDS
+    assert time.monotonic() - start < 5
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(b"GET / HTTP/1.1\r\nHo")  # a request started, never finished
+        assert client.recv(1) == b""
+    assert time.monotonic() - start < 5
+
+
+def test_the_event_stream_outlives_the_idle_delay(quick_server):
+    """The stream only writes: keep-alive comments every KEEPALIVE_SECONDS, open well past IDLE_SECONDS."""
+    import socket
+
+    port = quick_server
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.sendall(f"GET /__atelier/evenements HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        data, end = b"", time.monotonic() + 2.0  # more than three idle delays
+        while time.monotonic() < end:
+            chunk = client.recv(4096)
+            assert chunk, "flux fermé : " + data.decode("utf-8", "replace")
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200")
+    assert b"event: etat" in data
+    assert data.count(b": ping") >= 5
+
+
+def run_serve(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "serve", *args, "--root", str(root)],
+                          capture_output=True, text=True, timeout=60, env=env, cwd=root)
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "65536"])
+def test_a_port_out_of_range_is_refused_before_building(tmp_path, port):
+    root = make_project(tmp_path / "projet")
+    result = run_serve(root, "--port", port)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"serve : --port {port} n'est pas un port : choisissez un nombre entre 1 et 65535 (par exemple --port 8000) ; "
+        "rien n'a été construit, le site précédent est inchangé"]
+    assert not (root / "site").exists()
+
+
+def test_a_port_in_use_is_refused_before_building(tmp_path):
+    import socket
+
+    root = make_project(tmp_path / "projet")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_serve(root, "--port", str(port))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"serve : le port {port} est déjà utilisé (par un autre aperçu ?) : arrêtez-le ou choisissez --port 8000 ; "
+        "rien n'a été construit, le site précédent est inchangé"]
+    assert not (root / "site").exists()

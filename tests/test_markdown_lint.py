@@ -2,7 +2,7 @@
 
 import json
 
-from browser import serve_folder
+from browser import _Quiet, serve_folder
 from conftest import run_build
 
 
@@ -65,3 +65,69 @@ def test_check_external_reports_an_unreachable_host(project):
     assert result.returncode == 1
     assert result.stderr.startswith("content/02-suite.md:4: lien externe cassé : http://127.0.0.1:9/rien "
                                     "(inaccessible (")
+
+
+class _SlowServer(_Quiet):
+    """``/lent`` answers one byte every half second (each read is quick, the answer never ends: only an
+    overall deadline stops waiting for it); other paths are files of the folder."""
+
+    def _slow(self) -> bool:
+        if not self.path.startswith("/lent"):
+            return False
+        import time
+
+        try:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Lent: " + b"x" * 40:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.5)
+        except OSError:
+            pass  # the checker left
+        self.close_connection = True
+        return True
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+        if not self._slow():
+            super().do_HEAD()
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        if not self._slow():
+            super().do_GET()
+
+
+def test_external_links_have_an_overall_deadline(tmp_path):
+    import time
+
+    from coursegen.markdown.lint import fetch_links
+
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "ok.html").write_text("ok", encoding="utf-8")
+    with serve_folder(tmp_path / "www", _SlowServer) as url:
+        links = [("content/02-suite.md", f"{url}{name}", 4) for name in ("ok.html", "absent.html", "lent")]
+        start = time.monotonic()
+        status = fetch_links(links, timeout=10, deadline=3)
+        seconds = time.monotonic() - start
+    assert status == {f"{url}ok.html": "", f"{url}absent.html": "réponse HTTP 404", f"{url}lent": None}
+    assert seconds < 10  # the deadline ended the wait: the slow answer alone lasts 28 s, each read under 1 s
+
+
+def test_check_reports_links_not_checked_in_time_as_such(project, tmp_path, monkeypatch, capsys):
+    from coursegen.commands import cli
+
+    monkeypatch.setattr(cli, "DEADLINE_SECONDS", 2.5)
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "ok.html").write_text("ok", encoding="utf-8")
+    with serve_folder(tmp_path / "www", _SlowServer) as url:
+        write_chapter(project, f"Voir [ceci]({url}ok.html) et [cela]({url}lent).\n")
+        code = cli.run_check(project, external=True)
+        out, err = capsys.readouterr()
+        assert code == 0, err  # not checked is not broken
+        assert f"content/02-suite.md:4: lien externe (vérifié) : {url}ok.html" in out.splitlines()
+        assert (f"content/02-suite.md:4: lien externe (non vérifié : pas de réponse dans les 2,5 s accordées à "
+                f"toute la vérification) : {url}lent") in out.splitlines()
+        assert out.splitlines()[-1] == ("Vérification : 0 erreur, 0 avertissement, 2 liens externes "
+                                        "(1 non vérifié à temps).")
+        assert err == ""
+        cli.run_check(project, external=True, output_format="json")
+        report = json.loads(capsys.readouterr().out)
+    assert [link["status"] for link in report["external_links"]] == ["ok", "non vérifié"]

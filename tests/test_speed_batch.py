@@ -1,7 +1,9 @@
 """Speed never changes the site: serial, parallel and cached builds give the same bytes and the same problems.
 
 The cache (``.cache/build/``) must be used when it is valid (else these tests could not fail), never when a
-template, the config or the code changed, and a corrupted entry is rebuilt, never trusted nor fatal.
+template, the config or the code changed, and a corrupted entry is rebuilt, never trusted nor fatal. What the
+build keeps from the previous site (pages, search documents, the Pagefind index) is kept only when intact.
+The corruptions of ``.cache/build/`` entries themselves are in ``test_cache.py``.
 """
 
 from __future__ import annotations
@@ -43,8 +45,7 @@ def built(root: Path, out: Path, **options) -> tuple[dict[str, bytes], list[str]
 def falsify_site_pages(out: Path) -> int:
     """Alter the chapter pages of a built site in place, keeping inode, size and modification time.
 
-    That is exactly what the cache cannot see (it identifies a page by those three), so an altered page
-    survives a build if and only if the build trusted the cache entry of that page.
+    Those three are what identifies a page cheaply (``output.file_stamp``): only its bytes tell the change.
     """
     for name in CHAPTER_PAGES:
         page = out / name
@@ -108,20 +109,48 @@ def test_cached_builds_are_byte_identical_in_every_mode(course, tmp_path, refere
         assert result[1] == reference[1]
 
 
-def test_valid_cache_entries_are_used(course, tmp_path):
+@pytest.fixture
+def renders(monkeypatch) -> list[str]:
+    """The chapters rendered in this process (builds with ``jobs=1``), by title."""
+    done: list[str] = []
+    render = chapters.render_page
+
+    def counted(page, nav, *args, **kwargs):
+        done.append(nav.title)
+        return render(page, nav, *args, **kwargs)
+
+    monkeypatch.setattr(chapters, "render_page", counted)
+    return done
+
+
+def test_valid_cache_entries_are_used(course, tmp_path, renders):
     """The control for the tests below: a page the cache vouches for is kept as it is when nothing changed."""
     out = tmp_path / "site"
-    built(course, out)
+    built(course, out, jobs=1)
+    assert len(renders) == 3
+    written = stamps(out)
+    renders.clear()
+    built(course, out, jobs=1)
+    assert renders == []
+    assert stamps(out) == written
+
+
+def test_a_page_edited_in_place_with_its_size_and_time_kept_is_written_again(course, tmp_path, reference, renders):
+    out = tmp_path / "site"
+    built(course, out, jobs=1)
     assert falsify_site_pages(out) == 3
-    tree, _ = built(course, out)
-    assert sorted(marked(tree)) == sorted(CHAPTER_PAGES)
+    renders.clear()
+    tree, _ = built(course, out, jobs=1)
+    assert not marked(tree)
+    assert tree == reference[0]
+    assert len(renders) == 3
 
 
 @pytest.mark.parametrize("change", ["template", "config", "code"])
-def test_stale_cache_is_never_used(course, tmp_path, monkeypatch, change):
+def test_stale_cache_is_never_used(course, tmp_path, monkeypatch, renders, change):
     out = tmp_path / "site"
-    built(course, out)
-    falsify_site_pages(out)
+    built(course, out, jobs=1)
+    renders.clear()
     if change == "template":
         base = course / "templates" / "base.html"
         base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- pied modifié -->\n</footer>"),
@@ -131,8 +160,8 @@ def test_stale_cache_is_never_used(course, tmp_path, monkeypatch, change):
         config.write_text(_retitled(config.read_text(encoding="utf-8")), encoding="utf-8")
     else:
         monkeypatch.setattr(cache_module, "code_version", lambda: "une autre version du code")
-    tree, _ = built(course, out)
-    assert not marked(tree)
+    tree, _ = built(course, out, jobs=1)
+    assert len(renders) == 3  # not one page taken from the cache
     reference, _ = built(course, tmp_path / "sans-cache", cache=False)
     assert tree == reference
     if change == "template":
@@ -320,3 +349,76 @@ def test_temporary_folders_stay_in_the_project_and_leftovers_are_removed(course,
     report = build(course, output=out, search="after")
     assert report.written
     assert list(scratch.iterdir()) == []
+
+
+def _rotate(files: list[Path]) -> None:
+    """Give each file the bytes of the next one (valid contents, each under another file's name)."""
+    contents = [f.read_bytes() for f in files]
+    for file, data in zip(files, contents[1:] + contents[:1]):
+        file.write_bytes(data)
+
+
+@pytest.mark.parametrize("damage", ["another page's document", "garbage", "truncated"])
+@pytest.mark.parametrize("search", ["before", "after"])
+def test_damaged_search_documents_are_written_again(course, tmp_path, damage, search):
+    """The documents Pagefind reads are named by the hash of their bytes: one that no longer hashes to its name
+    is never indexed (the page would be missing from the search, or found under another's address)."""
+    from coursegen.output.search import DOCS_DIR
+
+    out = tmp_path / "site"
+    built(course, out)
+    documents = sorted(p for p in (course / DOCS_DIR).iterdir() if p.is_file())
+    assert len(documents) == 3
+    if damage == "another page's document":
+        _rotate(documents)
+    for document in documents if damage != "another page's document" else []:
+        data = document.read_bytes()
+        document.write_bytes(bytes((i * 131 + 7) % 256 for i in range(len(data))) if damage == "garbage"
+                             else data[: len(data) // 2])
+    chapter = course / "content" / "02-suite.md"  # one page changes: Pagefind reads every document again
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUn mot sur les seiches.\n", encoding="utf-8")
+    tree, problems = built(course, out, search=search)  # one build, no error
+    assert (tree, problems) == built(course, tmp_path / "reference", cache=False)
+    assert len([name for name in tree if name.startswith("pagefind/fragment/")]) == 3
+
+
+@pytest.mark.parametrize("search", ["before", "after"])
+def test_an_index_file_altered_in_the_site_is_not_kept(course, tmp_path, reference, search):
+    """A Pagefind fragment altered in place (same size, same modification time): the index is made again, and
+    the altered file is not reused by Pagefind (which never rewrites a content-named file that is there)."""
+    out = tmp_path / "site"
+    built(course, out)
+    fragments = sorted((out / "pagefind" / "fragment").iterdir())
+    assert fragments
+    for fragment in fragments:
+        info = fragment.stat()
+        data = fragment.read_bytes()
+        with open(fragment, "r+b") as handle:  # same inode
+            handle.write(bytes(b ^ 0x55 for b in data[:16]) + data[16:])
+        os.utime(fragment, ns=(info.st_atime_ns, info.st_mtime_ns))
+    tree, _ = built(course, out, search=search)
+    assert tree == reference[0]
+    chapter = course / "content" / "01-bases.md"  # and with a page changed: the other fragments are seeded
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nUn mot sur les poulpes.\n", encoding="utf-8")
+    for fragment in sorted((out / "pagefind" / "fragment").iterdir()):
+        data = fragment.read_bytes()
+        fragment.write_bytes(bytes(b ^ 0x55 for b in data[:16]) + data[16:])
+    tree, _ = built(course, out, search=search)
+    assert tree == built(course, tmp_path / "reference-2", cache=False)[0]
+
+
+def test_jobs_are_capped_to_the_cores_and_the_chapters(course, tmp_path, reference, pool_always, monkeypatch):
+    """``--jobs 400`` for 3 chapters: no more processes than chapters, nor than cores."""
+    from coursegen.speed.pool import default_jobs
+
+    started: list[int] = []
+    pool = chapters.Pool
+
+    def recorded(jobs, worker):
+        started.append(jobs)
+        return pool(jobs, worker)
+
+    monkeypatch.setattr(chapters, "Pool", recorded)
+    tree, problems = built(course, tmp_path / "site", jobs=400, cache=False)
+    assert (tree, problems) == reference
+    assert started == ([min(3, default_jobs())] if min(3, default_jobs()) > 1 else [])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import load_config
 from ..errors import Problems, UserError, format_problem
-from ..markdown.lint import fetch_links
+from ..markdown.lint import DEADLINE_SECONDS, fetch_links
 from ..output.search import IndexTiming
 from ..pages.context import Download
 from ..pipeline import Options, build_project
@@ -82,7 +82,14 @@ def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, e
     """Everything the build checks plus authoring checks, without writing; warnings count as problems."""
     report = build_project(root, Options(strict=True, write=False, lint=True), site_url=site_url_override(site_url))
     links = report.external_links
-    status = fetch_links(links) if external else {}
+    status = fetch_links(links, deadline=DEADLINE_SECONDS) if external else {}
+    late = {href for href, reason in status.items() if reason is None}  # not checked in time: neither good nor bad
+
+    def verdict(href: str) -> str:
+        if not external or href in late:
+            return "non vérifié"
+        return "cassé" if status.get(href) else "ok"
+
     for source, href, line in links:
         if status.get(href):
             report.problems.error(source, line, f"lien externe cassé : {href} ({status[href]})",
@@ -91,19 +98,23 @@ def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, e
         print(json.dumps({
             "problems": [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message,
                           "hint": p.hint} for p in report.problems.items],
-            "external_links": [{"path": source, "line": line, "url": href,
-                                "status": ("cassé" if status.get(href) else "ok") if external else "non vérifié"}
+            "external_links": [{"path": source, "line": line, "url": href, "status": verdict(href)}
                                for source, href, line in links],
         }, ensure_ascii=False, sort_keys=True, indent=2))
         return EXIT_PROBLEMS if report.problems.items else EXIT_OK
     print_problems(report.problems, quiet)
     if not quiet:
+        limit = f"{DEADLINE_SECONDS:g}".replace(".", ",")
         for source, href, line in links:
-            if not status.get(href):
+            if href in late:
+                print(f"{source}:{line}: lien externe (non vérifié : pas de réponse dans les {limit} s accordées "
+                      f"à toute la vérification) : {href}")
+            elif not status.get(href):
                 print(f"{source}:{line}: lien externe ({'vérifié' if external else 'non vérifié'}) : {href}")
         print(f"Vérification : {_plural(len(report.problems.errors), 'erreur')}, "
               f"{_plural(len(report.problems.warnings), 'avertissement')}, "
-              f"{_plural(len(links), 'lien externe')}.")
+              f"{_plural(len(links), 'lien externe')}"
+              + (f" ({_plural(sum(h in late for _, h, _ in links), 'non vérifié')} à temps)." if late else "."))
     return EXIT_PROBLEMS if report.problems.items else EXIT_OK
 
 

@@ -68,6 +68,10 @@ def export(root: Path, dest: Path, problems: Problems) -> list[str]:
             continue
         if path.suffix in (".md", ".qmd") and not path.name.startswith("_"):
             continue  # unlisted or draft chapter
+        if not path.resolve().is_relative_to(config.content_path.resolve()):
+            problems.error(f"{config.content_dir}/{rel}", 0, "ce fichier est un lien qui pointe hors du dossier de "
+                           "contenu", "copiez le fichier dans le projet au lieu d'un lien symbolique")
+            continue
         written[rel] = path.read_bytes()
     index = [f"# {config.title} {{.unnumbered}}", ""]
     index += [line for line in (config.subtitle, config.description) if line]

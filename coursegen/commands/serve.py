@@ -7,10 +7,16 @@
   Events): a new good build reloads the page, a failed one shows its problems (``file:line``) over the
   page, which is still the last good site — the build never touches the site when it fails.
 - Only files below the site folder are served: ``..``, encoded or not, and symlinks leading out are 404.
+- Only requests addressed to the preview itself are answered (``Host`` is ``127.0.0.1:PORT`` or
+  ``localhost:PORT``): a web page whose domain is made to resolve to 127.0.0.1 (DNS rebinding) gets 421.
+- A connection that sends nothing for ``IDLE_SECONDS`` is closed; the event stream, which only writes,
+  sends a comment every ``KEEPALIVE_SECONDS``.
+- The port is taken before the first build: a wrong or busy port is refused at once (exit status 2).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
 import sys
@@ -31,6 +37,8 @@ RELOAD_JS = PREFIX + "reload.js"
 EVENTS = PREFIX + "evenements"
 DEBOUNCE_SECONDS = 0.03
 KEEPALIVE_SECONDS = 15.0
+IDLE_SECONDS = 30.0     # a request must arrive within this time (and each read or write of it complete)
+EXIT_USAGE = 2
 _IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part")
 _SCRIPT_TAG = f'<script src="{RELOAD_JS}"></script>'.encode()
 
@@ -148,22 +156,43 @@ def resolve_request(site_dir: Path, raw_path: str) -> Path | None:
     return real
 
 
+def own_hosts(port: int) -> set[str]:
+    """The ``Host`` values of a request addressed to the preview on ``port`` (without port: the default, 80)."""
+    hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
+    return hosts | {"127.0.0.1", "localhost"} if port == 80 else hosts
+
+
 def make_handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = IDLE_SECONDS  # on the connection's socket: an idle or stalled client is let go
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature from the stdlib
             pass
 
         def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
-            self._respond(head=True)
+            if self._addressed_to_us(head=True):
+                self._respond(head=True)
 
         def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+            if not self._addressed_to_us(head=False):
+                return
             path = urlsplit(self.path).path
             if path == EVENTS:
                 self._events()
             else:
                 self._respond(head=False)
+
+        def _addressed_to_us(self, head: bool) -> bool:
+            """Refuse (421) a request whose ``Host`` is not this preview's address: DNS rebinding."""
+            port = self.server.server_address[1]
+            if (self.headers.get("Host") or "").strip().lower() in own_hosts(port):
+                return True
+            body = (f"Requête refusée : cet aperçu ne répond qu'à http://127.0.0.1:{port}/ "
+                    f"et http://localhost:{port}/.\n").encode("utf-8")
+            self.close_connection = True
+            self._send(421, body, "text/plain; charset=utf-8", head)
+            return False
 
         def _send(self, status: int, body: bytes, content_type: str, head: bool) -> None:
             self.send_response(status)
@@ -304,23 +333,51 @@ def _relevant(path: Path, folders: list[Path], files: set[Path]) -> bool:
     return absolute in files or any(absolute.is_relative_to(folder) for folder in folders)
 
 
+def port_problem(port: int) -> str:
+    """Why ``--port`` cannot be used as it is written ("" if it can: 0 lets the system pick a free port)."""
+    if 0 <= port <= 65535:
+        return ""
+    return (f"serve : --port {port} n'est pas un port : choisissez un nombre entre 1 et 65535 (par exemple "
+            "--port 8000) ; rien n'a été construit, le site précédent est inchangé")
+
+
+def _bind_problem(port: int, exc: OSError) -> str:
+    other = 8000 if port != 8000 else 8001
+    if exc.errno == errno.EADDRINUSE:
+        why = f"le port {port} est déjà utilisé (par un autre aperçu ?) : arrêtez-le ou choisissez --port {other}"
+    elif exc.errno == errno.EACCES:
+        why = (f"le port {port} est réservé (sous 1024, il faut les droits d'administrateur) : "
+               f"choisissez --port {other}")
+    else:
+        why = f"impossible d'écouter sur 127.0.0.1:{port} ({exc.strerror}) : choisissez --port {other}"
+    return f"serve : {why} ; rien n'a été construit, le site précédent est inchangé"
+
+
 def serve(root: Path, *, port: int, strict: bool = False, output: Path | None = None, jobs: int = 0) -> int:
+    """Take the port, build, then serve and rebuild on every change until Ctrl+C."""
+    if port_problem(port):
+        print(port_problem(port), file=sys.stderr)
+        return EXIT_USAGE
     preview = Preview(root, strict=strict, output=output, jobs=jobs)
-    preview.rebuild()
-    try:
+    try:  # before the first build: a port that cannot be used is said at once
         server = PreviewServer(("127.0.0.1", port), make_handler(preview))
     except OSError as exc:
-        print(f"impossible d'écouter sur 127.0.0.1:{port} ({exc.strerror}) : essayez --port {port + 1}",
-              file=sys.stderr)
-        return 2
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    observer = start_watching(preview, root)
-    print(f"Prévisualisation sur http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C pour arrêter)", flush=True)
+        print(_bind_problem(port, exc), file=sys.stderr)
+        return EXIT_USAGE
+    serving = observer = None
     try:
+        preview.rebuild()
+        serving = threading.Thread(target=server.serve_forever, daemon=True)
+        serving.start()
+        observer = start_watching(preview, root)
+        print(f"Prévisualisation sur http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C pour arrêter)",
+              flush=True)
         preview.rebuild_loop()
     finally:
         preview.close()
-        observer.stop()
-        server.shutdown()
+        if observer is not None:
+            observer.stop()
+        if serving is not None:
+            server.shutdown()
         server.server_close()
     return 0

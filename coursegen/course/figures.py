@@ -19,6 +19,16 @@ FREEZE_DIR = "_freeze/attention"
 DATA_DIR = "donnees/attention"
 
 
+def _outside(path, folder) -> bool:
+    """Whether ``path`` is a symbolic link leading out of ``folder`` (never read: it could publish any file)."""
+    return not path.resolve().is_relative_to(folder.resolve())
+
+
+def _link_out(rel: str) -> SiteError:
+    return SiteError(rel, 0, "ce fichier est un lien qui pointe hors du dossier de contenu",
+                     "copiez le fichier dans le projet au lieu d'un lien symbolique")
+
+
 class AttentionFigures:
     """Loads specs and frozen files on first use, renders figures, remembers which data to publish.
 
@@ -41,7 +51,9 @@ class AttentionFigures:
             problems = problems if problems is not None else Problems()
             path = self.config.content_path / SPECS_FILE
             self._specs = {}
-            if path.is_file():
+            if path.is_file() and _outside(path, self.config.content_path):
+                problems.add(_link_out(self.specs_rel))
+            elif path.is_file():
                 try:
                     self._specs = load_specs(path.read_text(encoding="utf-8"), self.specs_rel)
                 except SiteError as exc:
@@ -58,8 +70,10 @@ class AttentionFigures:
             if not path.is_file():
                 raise UserError(f"données figées de la figure « {name} » absentes ({rel})",
                                     f"lancez « {FREEZE_COMMAND} » puis validez le fichier produit")
-            raw = path.read_bytes()
             try:
+                if _outside(path, self.config.content_path):
+                    raise _link_out(rel)
+                raw = path.read_bytes()
                 self._frozen[name] = load(raw, rel)
                 self.used[name] = raw
             except SiteError as exc:

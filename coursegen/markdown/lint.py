@@ -1,12 +1,14 @@
 """What ``check`` adds to the build's own checks: authoring mistakes the page would still show.
 
 Missing image descriptions, skipped heading levels, straight double quotes in prose (« … » belong
-there), and, on request, external links fetched with a short timeout.
+there), and, on request, external links fetched with a short timeout and an overall deadline.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import queue
+import threading
+import time
 import urllib.error
 import urllib.request
 from typing import Callable, Iterable
@@ -14,7 +16,8 @@ from typing import Callable, Iterable
 from ..errors import Problems, SiteError
 from .parse import ParsedPage
 
-LINK_TIMEOUT_SECONDS = 5.0
+LINK_TIMEOUT_SECONDS = 5.0    # each wait for the network (connecting, each read)
+DEADLINE_SECONDS = 30.0       # the whole check: a server that answers byte by byte cannot hold it longer
 USER_AGENT = "atelier-llm-check/1.0"
 
 
@@ -64,15 +67,43 @@ def _check_inline(children, source: str, line: int, problems: Problems) -> None:
             quoted = True  # one warning per paragraph is enough
 
 
-def fetch_links(links: list[tuple[str, str, int]], timeout: float = LINK_TIMEOUT_SECONDS,
-                workers: int = 8) -> dict[str, str]:
-    """URL -> "" if it answers, else a French reason; each distinct URL is fetched once (HEAD, then GET)."""
+def fetch_links(links: list[tuple[str, str, int]], timeout: float = LINK_TIMEOUT_SECONDS, workers: int = 8,
+                deadline: float = DEADLINE_SECONDS) -> dict[str, str | None]:
+    """URL -> "" if it answers, a French reason if it is broken, None if it was not checked within ``deadline``
+    seconds (neither good nor broken). Each distinct URL is fetched once (HEAD, then GET).
+
+    The fetches run in daemon threads: one still waiting at the deadline is left behind, never waited for.
+    """
     urls = sorted({href for _, href, _ in links if href.startswith(("http://", "https://"))})
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(urls, pool.map(lambda u: _probe(u, timeout), urls)))
+    end = time.monotonic() + deadline
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for url in urls:
+        todo.put(url)
+    results: dict[str, str | None] = {}
+    done = threading.Condition()
+
+    def work() -> None:
+        while (left := end - time.monotonic()) > 0:
+            try:
+                url = todo.get_nowait()
+            except queue.Empty:
+                return
+            reason = _probe(url, min(timeout, left))
+            if reason is None:  # no answer in time: broken only if it had its full ``timeout``
+                reason = f"pas de réponse en {timeout:g} s" if left >= timeout else None
+            with done:
+                results[url] = reason
+                done.notify()
+
+    for _ in range(min(workers, len(urls))):
+        threading.Thread(target=work, daemon=True, name="atelier-liens").start()
+    with done:
+        done.wait_for(lambda: len(results) == len(urls), timeout=max(0.0, end - time.monotonic()))
+        return {url: results.get(url) for url in urls}
 
 
-def _probe(url: str, timeout: float) -> str:
+def _probe(url: str, timeout: float) -> str | None:
+    """"" if ``url`` answers, a French reason if not, None if a wait for the network took ``timeout``."""
     reason = ""
     for method in ("HEAD", "GET"):
         request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
@@ -86,10 +117,10 @@ def _probe(url: str, timeout: float) -> str:
         except urllib.error.URLError as exc:
             inner = exc.reason
             if isinstance(inner, TimeoutError) or "timed out" in str(inner):
-                return f"pas de réponse en {timeout:g} s"
+                return None
             return f"inaccessible ({getattr(inner, 'strerror', None) or inner})"
         except TimeoutError:
-            return f"pas de réponse en {timeout:g} s"
+            return None
         except (OSError, ValueError) as exc:
             return f"inaccessible ({exc})"
     return reason

@@ -8,6 +8,7 @@ script strips elisions from queries and removes that space from excerpts. The pu
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -26,6 +27,7 @@ INDEX_DIR = "pagefind"
 SCRATCH_DIR = ".cache/tmp"        # temporary folders, on the same file system as the cache and site
 DOCS_DIR = ".cache/recherche"     # the documents Pagefind reads, kept between builds (``SearchDocs``)
 TIMEOUT_SECONDS = 120
+KEY_LENGTH = 40                   # hexadecimal digits of a search document's SHA-256 that name it
 HAIR_SPACE = "\u200a"
 _ELISION = re.compile(r"\b((?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)’)(?=\w)", re.IGNORECASE)
 
@@ -63,6 +65,22 @@ def _executable() -> Path:
                         "réinstallez le paquet pagefind-bin") from None
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, "" if it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return os.stat(path).st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 class SearchDocs:
     """The documents Pagefind reads, stored by content hash so that unchanged pages are never written again.
 
@@ -81,11 +99,9 @@ class SearchDocs:
 
     def add(self, document: str) -> str:
         """Store one page's document (as ``search_document`` made it); its key for ``has`` and ``snapshot``."""
-        import hashlib
-
         data = indexable(document).encode("utf-8")
-        key = hashlib.sha256(data).hexdigest()[:40]
-        if not (self.path / key).is_file():  # written whole or not at all: a file under its hash is trusted
+        key = hashlib.sha256(data).hexdigest()[:KEY_LENGTH]
+        if not _holds(self.path / key, data):  # absent, or damaged since it was written: written again
             tmp = self.path / f".{key}.{os.getpid()}"
             self.path.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)
@@ -93,7 +109,9 @@ class SearchDocs:
         return key
 
     def has(self, key: str) -> bool:
-        return bool(key) and (self.path / key).is_file()
+        """Whether the document named ``key`` is there and intact: its bytes hash to its name (else the page is
+        rendered again, which writes it again)."""
+        return len(key) == KEY_LENGTH and file_sha256(self.path / key)[:KEY_LENGTH] == key
 
     def snapshot(self, keys: dict[str, str], folder: Path) -> Path:
         """``{url: key}`` as files named by URL under ``folder``: links, or copies where links are refused."""
@@ -129,20 +147,22 @@ def build_index(docs: SearchDocs, keys: dict[str, str], staging, language: str =
     """Index the pages ``{url: document key}`` into ``staging/pagefind``; any failure stops the build.
 
     The index of the previous site (seeded into ``staging``) is kept as it is when the cache recorded that it
-    was made from the very same documents and its files are still those files; else Pagefind runs (seconds
-    for a thousand pages).
+    was made from the very same documents and its files are still those files, byte for byte (``_record``);
+    else Pagefind runs (seconds for a thousand pages).
 
     ``later=True`` (``serve``, and ``build`` on an existing site): when the documents changed and the previous
     site has an index, that index is kept for now and a ``PendingIndex`` is returned, to build the fresh one
     and install it once the pages are in place. Without it, a build's index always matches its pages before
     the swap.
     """
-    key = digest("pagefind", language, sorted(keys.items()))
+    documents = digest("pagefind", language, sorted(keys.items()))
+    site_key = digest("pagefind-site", str(staging.output))  # the index last made for this output folder
     target = staging.path / INDEX_DIR
-    if cache is not None and _is_current(cache.get("search", key), target):
+    recorded = cache.get("search", site_key) if cache is not None else None
+    if _is_current(recorded, documents, target):
         staging.adopt(INDEX_DIR, "pagefind")
         return None
-    record = (cache, key) if cache is not None and cache.enabled else None
+    record = (cache, site_key, documents) if cache is not None and cache.enabled else None
     if later and (target / "pagefind.js").is_file():
         staging.adopt(INDEX_DIR, "pagefind")
         snapshot = docs.temp_dir("atelier-recherche-")
@@ -151,7 +171,7 @@ def build_index(docs: SearchDocs, keys: dict[str, str], staging, language: str =
         except SiteError:
             shutil.rmtree(snapshot, ignore_errors=True)
             raise
-        _seed_unchanged(target, snapshot / _SEED)
+        _seed_unchanged(target, snapshot / _SEED, recorded)
         return PendingIndex(snapshot, record, language, docs.scratch)
     staging.clear(INDEX_DIR)
     tmp = docs.temp_dir("atelier-recherche-")
@@ -239,20 +259,28 @@ _DOCS, _SEED = "documents", "index-precedent"
 _HASHED_FOLDERS = ("fragment", "index", "filter")
 
 
-def _seed_unchanged(previous: Path, seed: Path) -> None:
+def _seed_unchanged(previous: Path, seed: Path, recorded) -> None:
     """Links to the previous index's content-named files, which Pagefind then skips (1,000 pages: 2.4 s -> 1.6 s).
 
+    Pagefind never rewrites a file that is already there, so only files whose bytes are still those
+    ``_record`` noted when Pagefind wrote them are linked; a damaged one is left for Pagefind to write again.
     The files of pages that changed are left unused beside the new ones: ``_drop_unreferenced`` removes them.
     The other files (``pagefind.js``, the entry point…) are rewritten in place by Pagefind: never linked.
     """
+    files = recorded.get("files") if isinstance(recorded, dict) else None
     hashed = [name for name in _HASHED_FOLDERS if (previous / name).is_dir()]
-    if not hashed or _index_version(previous) != _installed_version():
-        return  # another Pagefind made it: its files may differ under the same names
-    for name in hashed:
-        (seed / name).mkdir(parents=True)
-        if not link_tree(previous / name, seed / name):
-            shutil.rmtree(seed, ignore_errors=True)
-            return
+    if not isinstance(files, dict) or not hashed or _index_version(previous) != _installed_version():
+        return  # another Pagefind made it (its files may differ under the same names), or nothing to check with
+    try:
+        for name in hashed:
+            (seed / name).mkdir(parents=True)
+            for entry in os.scandir(previous / name):
+                noted = files.get(f"{name}/{entry.name}")
+                if entry.is_file(follow_symlinks=False) and isinstance(noted, list) and len(noted) == 4 \
+                        and file_sha256(Path(entry.path)) == noted[3]:
+                    os.link(entry.path, seed / name / entry.name, follow_symlinks=False)
+    except OSError:  # no hard links here: Pagefind writes every file
+        shutil.rmtree(seed, ignore_errors=True)
 
 
 def _index_version(index: Path) -> str:
@@ -329,22 +357,31 @@ _HASHED_NAME = re.compile(rb"[a-z][a-z0-9-]*_[0-9a-f]{7,}")  # « fr_d1672dd »:
 
 
 def _record(index: Path, record: tuple | None) -> None:
-    """Note in the cache which files make the index of these documents (``output.staging.file_stamp``): the next
-    build keeps them as they are if nothing changed. Files, not copies: an index is never restored from the cache.
+    """Note in the cache, for the output folder, which documents the index was made from and which files make
+    it: identity (``output.staging.file_stamp``) and SHA-256 of each. The next build keeps them as they are if nothing
+    changed and they are intact. Files, not copies: an index is never restored from the cache.
     """
     if record is None:
         return
-    cache, key = record
-    cache.put("search", key, {p.relative_to(index).as_posix(): file_stamp(p)
-                              for p in sorted(index.rglob("*")) if p.is_file()})
+    cache, site_key, documents = record
+    files = {p.relative_to(index).as_posix(): [*(file_stamp(p) or []), file_sha256(p)]
+             for p in sorted(index.rglob("*")) if p.is_file()}
+    cache.put("search", site_key, {"documents": documents, "files": files})
 
 
-def _is_current(recorded, target: Path) -> bool:
-    """Whether ``target`` (the previous site's index, seeded) holds exactly the files ``_record`` noted."""
-    if not isinstance(recorded, dict) or not recorded or not target.is_dir():
+def _is_current(recorded, documents: str, target: Path) -> bool:
+    """Whether ``target`` (the previous site's index, seeded) was made from ``documents`` and holds exactly the
+    files ``_record`` noted, with the same identity and the same bytes."""
+    if not isinstance(recorded, dict) or recorded.get("documents") != documents or not target.is_dir():
+        return False
+    files = recorded.get("files")
+    if not isinstance(files, dict) or not files:
         return False
     present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
-    return present == set(recorded) and all(file_stamp(target / rel) == stamp for rel, stamp in recorded.items())
+    if present != set(files) or not all(isinstance(v, list) and len(v) == 4 for v in files.values()):
+        return False
+    return all(file_stamp(target / rel) == v[:3] for rel, v in files.items()) and \
+        all(file_sha256(target / rel) == v[3] for rel, v in files.items())
 
 
 def _run_pagefind(source: Path, output_dir: Path, language: str) -> None:

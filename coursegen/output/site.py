@@ -29,8 +29,13 @@ def write_site(staging: Staging, config: Config, templates: Templates, site: Sit
     for rel, html, source in templates.site_pages(glossary, used_in):
         staging.write(rel, html, source)
     static = config.templates_path / "static"
-    for path in sorted(p for p in static.rglob("*") if p.is_file()):
-        staging.copy(f"static/{path.relative_to(static).as_posix()}", path)
+    for path in sorted(static.rglob("*")):
+        rel = f"static/{path.relative_to(static).as_posix()}"
+        if path.is_symlink() and not path.resolve().is_relative_to(config.templates_path.resolve()):
+            raise SiteError(f"{config.templates_dir}/{rel}", 0, "ce fichier est un lien qui pointe hors du dossier "
+                            "des gabarits", "copiez le fichier dans le projet au lieu d'un lien symbolique")
+        if path.is_file():
+            staging.copy(rel, path)
     staging.write("static/pygments.css", cache.memo("pygments-css", lambda: extras.pygments_css().encode()),
                   "pygments")
     for rel in sorted({asset for page in rendered for asset in page.assets}):

@@ -12,8 +12,21 @@ from typing import Any, Callable
 
 import jinja2
 
+from ..cache import TemplateBytecode
 from ..errors import SiteError
 from .ui import UI
+
+
+class TemplateOutside(jinja2.TemplateNotFound):
+    """A template that is a symbolic link leading out of the templates folder: never read."""
+
+
+class _Loader(jinja2.FileSystemLoader):
+    def get_source(self, environment: jinja2.Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(Path(self.searchpath[0]).resolve()):
+            raise TemplateOutside(template)
+        return source, filename, uptodate
 
 
 def make_environment(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
@@ -23,11 +36,11 @@ def make_environment(templates: Path, bytecode_dir: Path | None = None) -> jinja
     if bytecode_dir is not None:
         try:
             bytecode_dir.mkdir(parents=True, exist_ok=True)
-            cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+            cache = TemplateBytecode(bytecode_dir)
         except OSError:
             cache = None  # read-only project: templates compiled in memory only
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=_Loader(str(templates)),
         bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -55,6 +68,9 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any],
     """Render one template; Jinja2 problems become ``templates/FILE:LINE`` errors."""
     try:
         return env.get_template(name).render(ui=UI, **context)
+    except TemplateOutside as exc:
+        raise SiteError(f"{templates_dir}/{exc.name}", 0, "ce gabarit est un lien qui pointe hors du dossier des "
+                        "gabarits", "copiez le fichier dans le projet au lieu d'un lien symbolique") from None
     except jinja2.TemplateNotFound as exc:
         raise SiteError(f"{templates_dir}/{exc.name}", 0, "gabarit introuvable",
                         f"restaurez-le depuis le dépôt ou corrigez le nom dans « {name} »") from None

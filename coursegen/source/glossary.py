@@ -55,6 +55,10 @@ def load_glossary(content: Path, content_dir: str, problems: Problems) -> list[E
     rel = f"{content_dir}/{GLOSSARY_FILE}"
     if not path.is_file():
         return []
+    if not path.resolve().is_relative_to(content.resolve()):
+        problems.error(rel, 0, "ce fichier est un lien qui pointe hors du dossier de contenu",
+                       "copiez le fichier dans le projet au lieu d'un lien symbolique")
+        return []
     text = decode_source(path.read_bytes(), rel, problems)
     if text is None:
         return []

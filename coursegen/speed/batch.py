@@ -11,14 +11,16 @@ Pages are written straight into the staging folder by the process that renders t
 Cache (``coursegen.cache``): the facts of a chapter are keyed by the chapter itself (front matter and
 expanded body); its page by that key plus a signature of everything else it shows (navigation and link
 targets of the whole course, config, templates, glossary, attention data, downloads). A page entry holds what
-the build needs from the render and the identity (``output.staging.file_stamp``) of the file written: the previous
-site's file, seeded into staging, is kept when it is still that file. Pages whose render reported an error
-are never stored. The result — pages and problems, in course order — is the same whether it came from one
-process, several, or the cache.
+the build needs from the render, the identity (``output.staging.file_stamp``) and the SHA-256 of the file written:
+the previous site's file, seeded into staging, is kept only when it is still that file with those very bytes
+(an edit in place that keeps size and modification time is caught), and its search document is intact.
+Pages whose render reported an error are never stored. The result — pages and problems, in course order — is
+the same whether it came from one process, several, or the cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from ..course.nav import Site, build_nav
 from ..errors import Problems, SiteError
 from ..markdown.parse import Figure, Heading, ParsedPage, parse_page
 from ..markdown.terms import link_terms
-from ..output.search import SearchDocs, search_document
+from ..output.search import SearchDocs, file_sha256, search_document
 from ..output.staging import Staging, file_stamp, write_file
 from ..pages.chapter import render_page
 from ..pages.context import Download, Templates
@@ -48,6 +50,7 @@ class Rendered:
 
     search: str = ""                                         # its search document's key (``SearchDocs``)
     stamp: list | None = None                                # ``file_stamp`` of the page written in staging
+    sha256: str = ""                                         # and the SHA-256 of its bytes
     assets: list[str] = field(default_factory=list)
     external_links: list[tuple[str, int]] = field(default_factory=list)
     problems: list[tuple] = field(default_factory=list)      # SiteError fields, in report order
@@ -153,8 +156,8 @@ class _Worker:
             problems = Problems()
             uses = link_terms(page.tokens, context.glossary, GLOSSARY_PAGE)
             result = render_page(page, nav, site, problems, context.figures.render, context.config.content_path)
-            rendered = Rendered("", None, sorted(result.assets), list(result.external_links),
-                                _problem_tuples(problems), sorted(uses))
+            rendered = Rendered(assets=sorted(result.assets), external_links=list(result.external_links),
+                                problems=_problem_tuples(problems), glossary_uses=sorted(uses))
             html = b""
             try:
                 html = templates.chapter(nav, result.html).encode("utf-8") if templates else b""
@@ -163,6 +166,7 @@ class _Worker:
             if context.output is not None and context.docs is not None and rendered.template_error is None:
                 write_file(context.output, nav.url, html)
                 rendered.stamp = file_stamp(context.output / nav.url)
+                rendered.sha256 = hashlib.sha256(html).hexdigest()
                 rendered.search = context.docs.add(
                     search_document(nav.title, nav.number, result.html, context.config.language))
                 if not problems.errors:
@@ -180,7 +184,8 @@ class ChapterBatch:
         self.chapters = chapters
         self.maps = maps
         self.cache = cache = context.cache
-        self.jobs = jobs if jobs > 0 else default_jobs()
+        # Never more processes than cores (they would only share them) nor than chapters (they would idle).
+        self.jobs = max(1, min(jobs if jobs > 0 else default_jobs(), default_jobs(), len(chapters)))
         self.keys = [chapter_key(c) for c in chapters]
         self.worker = _Worker(chapters, self.keys, cache, context)
         self.facts: list[dict] = []
@@ -249,6 +254,7 @@ class ChapterBatch:
             rendered = _from_entry(self.cache.get("pages", page_key), context.config.content_path, checked)
             nav = site.pages[i]
             if (rendered is not None and staging is not None and context.docs is not None
+                    and _still_written(staging.path / nav.url, rendered)
                     and context.docs.has(rendered.search)
                     and staging.reuse(nav.url, rendered.stamp, nav.source)):
                 results[i] = rendered
@@ -321,7 +327,8 @@ def _from_entry(entry, content_root, checked: dict | None = None) -> Rendered | 
         rendered.external_links = [tuple(x) for x in rendered.external_links]
         rendered.problems = [tuple(x) for x in rendered.problems]
         if not isinstance(rendered.search, str) or rendered.template_error is not None \
-                or not isinstance(rendered.stamp, list):
+                or not isinstance(rendered.stamp, list) or not isinstance(rendered.sha256, str) \
+                or len(rendered.sha256) != 64:
             return None
     except TypeError:
         return None
@@ -333,3 +340,9 @@ def _from_entry(entry, content_root, checked: dict | None = None) -> Rendered | 
         if not checked[rel]:
             return None
     return rendered
+
+
+def _still_written(page: Path, rendered: Rendered) -> bool:
+    """Whether the previous site's page (seeded in staging) is the very file a render wrote: same identity
+    first (cheap), then the same bytes (an edit that kept its size and modification time)."""
+    return file_stamp(page) == rendered.stamp and file_sha256(page) == rendered.sha256
