@@ -92,11 +92,13 @@ def test_export_of_the_course_prints_figures_and_hides_answers(tmp_path):
     assert "{.attention" not in chapter
     # Quizzes: choices without ticks, answers folded away in a callout (Quarto prints them at the end).
     assert "- [x]" not in chapter and "- [ ]" not in chapter and "{.quiz" not in chapter
-    assert ('- C\'est faux pour l\'entraînement, vrai pour la génération\n\n'
+    assert ('- Faux à l\'entraînement ; en génération, seule la production des jetons est séquentielle\n\n'
             '::: {.callout-tip collapse="true" title="Voir la réponse"}\n'
-            'Réponse : C\'est faux pour l\'entraînement, vrai pour la génération.') in chapter
+            'Réponse : Faux à l\'entraînement ; en génération, seule la production des jetons est séquentielle.'
+            ) in chapter
     svgs = sorted(p.name for p in (dest / "figures").glob("*.svg"))
-    assert svgs == ["animal-fatigue.svg", "animal-large.svg", "chat-fatigue.svg", "exemple-calcul.svg"]
+    assert svgs == ["animal-fatigue.svg", "animal-large.svg", "chat-fatigue.svg", "chat-large.svg",
+                    "exemple-calcul.svg"]
     assert "(Couche 4, tête 2.)](figures/animal-fatigue.svg){#fig-attention-animal-fatigue}" in chapter
     for name in svgs:
         svg = ET.fromstring((dest / "figures" / name).read_bytes())
