@@ -246,3 +246,37 @@ def test_nothing_jumps_while_a_page_loads_on_a_phone(browser, site, path):  # no
     assert page.get_by_role("button", name="Menu").is_visible()
     context.close()
     assert shift < 0.02, f"{path or 'index'} : décalage de mise en page {shift:.3f}"
+
+
+def test_a_hostile_chapter_runs_no_script_even_without_the_csp(browser, tmp_path):  # noqa: F811
+    """Every payload of test_security.HOSTILE is stopped by the sanitiser alone: the page's CSP is taken out
+    before Chromium loads it, so a payload that got through would run (the control page shows it would)."""
+    from test_security import hostile_project
+
+    root = hostile_project(tmp_path / "projet")
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    text = (site / "suite.html").read_text(encoding="utf-8")
+    without_csp = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n', "", text)
+    assert without_csp != text
+    (site / "suite.html").write_text(without_csp, encoding="utf-8")
+    (site / "controle.html").write_text('<img src="absente.png" onerror="window.__pwned = 1">', encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    with serve_folder(site) as url:
+        page.goto(url + "suite.html")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)  # a 0 s refresh or an error handler would have acted by now
+        assert page.url == url + "suite.html"
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("main iframe, main object, main embed, main form").count() == 0
+        assert page.locator("main").get_by_text("Envoyer").count() == 1  # the form's button, kept as text
+        assert page.get_by_role("link", name="La page").count() == 0  # a link to the refused page: no href
+        page.goto(url + "assets/dessin.svg")  # the SVG opened by itself runs nothing
+        page.wait_for_load_state("load")
+        assert page.evaluate("window.__pwned") is None
+        assert page.goto(url + "assets/page.html").status == 404
+        page.goto(url + "controle.html")
+        page.wait_for_function("window.__pwned === 1", timeout=5000)
+    context.close()

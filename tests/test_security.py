@@ -1,8 +1,10 @@
 """The pages run only the site's own script files: a strict CSP on every page, which the site itself obeys.
 
 Static half: every page of the real course and of the fixture course carries the Content-Security-Policy
-meta of templates/base.html (no inline script, no third-party origin), loads scripts from files only, and
-has no inline event handler nor ``javascript:`` URL. Browser half: Chromium visits every page, does what
+meta of templates/base.html (no inline script, no third-party origin, no frame, plugin, <base> or foreign
+form target), loads scripts from files only, and has no inline event handler, ``javascript:`` URL, frame,
+plugin or redirecting ``<meta>``; no other published file can run script. The same holds for a chapter
+written to attack the site (``hostile_project``). Browser half: Chromium visits every page, does what
 loads the lazy parts (figures, search), and reports any ``securitypolicyviolation`` event.
 """
 
@@ -12,11 +14,13 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import html5lib
 import pytest
 
 from browser import serve_folder
 from conftest import make_project, run_build
-from coursegen.markdown.sanitize import unsafe_scheme
+from coursegen.markdown.sanitize import clean_svg, unsafe_scheme
+from coursegen.pages.html import EXECUTABLE_ASSETS
 from test_quality import course_site, pages_of  # noqa: F401 - the real course, built as published
 
 
@@ -50,6 +54,9 @@ class _Page(HTMLParser):
         if tag == "script":
             self.scripts.append(values.get("src"))
             self.inline_script = "src" not in values
+        if tag in ("iframe", "frame", "object", "embed", "base") or \
+                (tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh"):
+            self.problems.append(f"ligne {line} : <{tag}>")
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"ligne {line} : <{tag} {name}=…>")
@@ -99,14 +106,25 @@ def _check_site(site: Path) -> list[str]:
                 if source in ("*", "'unsafe-inline'", "'unsafe-eval'", "http:", "https:") or "://" in source \
                         or source.startswith("'nonce-") or source.startswith("'sha"):
                     problems.append(f"{name} : {directive} autorise {source}")
-        if policy.get("object-src") != ["'none'"] or policy.get("base-uri") != ["'none'"]:
-            problems.append(f"{name} : object-src/base-uri non verrouillés")
+        if any(policy.get(d) != ["'none'"] for d in ("object-src", "frame-src", "base-uri")):
+            problems.append(f"{name} : object-src/frame-src/base-uri non verrouillés")
+        # The search boxes are plain GET forms to recherche.html, which work before search.js runs: 'self',
+        # never another origin (authors' <form> elements are removed by the sanitiser).
+        if policy.get("form-action") not in (["'self'"], ["'none'"]):
+            problems.append(f"{name} : form-action {policy.get('form-action')}")
         if page.before_csp:
             problems.append(f"{name} : {page.before_csp} chargés avant la balise CSP")
         for src in page.scripts:
             if not src or re.match(r"^([a-z]+:|//)", src):
                 problems.append(f"{name} : <script src={src!r}> (le JavaScript vient des fichiers du site)")
         problems += [f"{name} {p}" for p in page.problems]
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        name = path.relative_to(site).as_posix()
+        if path.suffix.lower() == ".svg" and clean_svg(path.read_bytes()) != (path.read_bytes(), ()):
+            problems.append(f"{name} : SVG qui exécuterait du code ({clean_svg(path.read_bytes())[1]})")
+        elif name.lower().endswith(EXECUTABLE_ASSETS) and not name.endswith(".html") and name != "sitemap.xml" \
+                and not name.startswith(("static/", "pagefind/")):  # the site's own scripts, the search's
+            problems.append(f"{name} : fichier exécutable hors de static/")
     return problems
 
 
@@ -128,10 +146,109 @@ def test_the_checker_sees_what_it_must_refuse(tmp_path):
                               good.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
                               good.replace("default-src 'self'", "default-src 'self' https://cdn.example"),
                               good.replace("</body>", '<a href="javascript:alert(1)">x</a></body>'),
-                              good.replace("</head>", '<script src="https://cdn.example/x.js"></script></head>')]):
+                              good.replace("</head>", '<script src="https://cdn.example/x.js"></script></head>'),
+                              good.replace(" frame-src 'none';", ""),
+                              good.replace("form-action 'self'", "form-action https://ailleurs.example"),
+                              good.replace("</body>", '<iframe src="x.html"></iframe></body>'),
+                              good.replace("</head>", '<meta http-equiv="refresh" content="0;url=x"></head>')]):
         (site / f"page-{i}.html").write_text(text, encoding="utf-8")
+    (site / "assets").mkdir()
+    (site / "assets" / "x.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>')
+    (site / "assets" / "x.js").write_text("x()")
     found = {line.split(" ")[0] for line in _check_site(site)}
-    assert found == {f"page-{i}.html" for i in range(1, 7)}
+    assert found == {f"page-{i}.html" for i in range(1, 11)} | {"assets/x.svg", "assets/x.js"}
+
+
+# A chapter written to run script on the site: each payload once ran in Chromium (issue 18) or fooled the
+# sanitiser of the time (html.parser). ``window.__pwned`` is what a payload that runs would set.
+HOSTILE = r"""---
+title: "La suite"
+---
+<!--><img src="absente.png" alt="1" onerror="window.__pwned = 'commentaire'">
+
+<!-- fin --!><img src="absente.png" alt="2" onerror="window.__pwned = 'bang'">
+-->
+
+<div><noscript><p title="</noscript><img src=absente.png onerror='window.__pwned = 3'>"></noscript></div>
+
+<div><xmp><p title="</xmp><img src=absente.png onerror='window.__pwned = 4'>"></xmp></div>
+
+<div><textarea><p title="</textarea><img src=absente.png onerror='window.__pwned = 5'>"></textarea></div>
+
+<div><title><p title="</title><img src=absente.png onerror='window.__pwned = 6'>"></title></div>
+
+<div><noembed><p title="</noembed><img src=absente.png onerror='window.__pwned = 7'>"></noembed></div>
+
+Dans le texte <noscript><p title="</noscript><img src=absente.png onerror='window.__pwned = 8'>"></noscript> aussi.
+
+<iframe src="assets/page.html"></iframe>
+
+<iframe srcdoc="<script>parent.__pwned = 9</script>"></iframe>
+
+<object data="assets/page.html"></object>
+
+<embed src="assets/page.html">
+
+<meta http-equiv="refresh" content="0;url=https://ailleurs.example/">
+
+<base href="https://ailleurs.example/">
+
+<form action="https://ailleurs.example/"><button>Envoyer</button></form>
+
+Une formule $\href{javascript:window.__pwned = 10}{x}$ et $\style{color:red}{y}$.
+
+[La page](assets/page.html), [le script](assets/code.js) et [le dessin](assets/dessin.svg).
+
+![Le dessin](assets/dessin.svg)
+"""
+HOSTILE_FILES = {
+    "page.html": "<!DOCTYPE html><title>x</title><script>parent.__pwned = 11; window.__pwned = 11</script>",
+    "code.js": "window.__pwned = 12;",
+    "dessin.svg": '<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned = 13"><script>window.__pwned = 14'
+                  '</script><rect width="40" height="20" fill="#369"/></svg>',
+}
+
+
+def hostile_project(root: Path) -> Path:
+    """The fixture course with ``HOSTILE`` as its second chapter and the files it links."""
+    make_project(root)
+    (root / "content" / "02-suite.md").write_text(HOSTILE, encoding="utf-8")
+    for name, text in HOSTILE_FILES.items():
+        (root / "content" / "assets" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_hostile_chapter_publishes_nothing_that_runs(tmp_path):
+    root = hostile_project(tmp_path / "projet")
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    assert _check_site(site) == []
+    assert not (site / "assets" / "page.html").exists() and not (site / "assets" / "code.js").exists()
+    assert b"<rect" in (site / "assets" / "dessin.svg").read_bytes()
+    # Read as a browser reads it (html5lib's parser, not html.parser): nothing left that could run.
+    for element in html5lib.parse((site / "suite.html").read_bytes(), namespaceHTMLElements=False).iter():
+        if not isinstance(element.tag, str):
+            continue
+        assert element.tag not in ("iframe", "frame", "object", "embed", "base", "noscript", "xmp", "textarea")
+        assert element.tag != "meta" or "http-equiv" not in element.attrib or \
+            element.attrib["http-equiv"] == "Content-Security-Policy"
+        assert element.tag != "form" or element.attrib.get("action") == "recherche.html"
+        for name, value in element.attrib.items():
+            assert not name.startswith("on") and not unsafe_scheme(value) and name != "srcdoc", (element.tag, name)
+    warnings = result.stderr
+    for expected in ("content/02-suite.md:4: avertissement : commentaire HTML mal formé retiré",
+                     "content/02-suite.md:9: avertissement : élément HTML <noscript> retiré de la page avec son "
+                     "contenu",
+                     "content/02-suite.md:21: avertissement : élément HTML <iframe> retiré de la page avec son contenu",
+                     "content/02-suite.md:29: avertissement : élément HTML <meta> retiré de la page",
+                     "content/02-suite.md:35: avertissement : formule LaTeX « \\href{javascript:window.__pwned = 10}{x} » "
+                     ": attribut « href » retiré de <mrow>",
+                     "content/02-suite.md:37: avertissement : fichier « assets/page.html » non publié",
+                     "content/02-suite.md:39: avertissement : image SVG « assets/dessin.svg » publiée sans "
+                     "attribut « onload », <script>"):
+        assert expected in warnings, warnings
+
 
 
 _LISTEN = """

@@ -8,6 +8,7 @@ from ..config import Config
 from ..course.figures import AttentionFigures
 from ..course.nav import PageNav, Site
 from ..errors import SiteError
+from ..markdown.sanitize import clean_svg
 from ..pages.context import Download, Templates
 from ..source.chapters import Chapter
 from ..source.glossary import Entry
@@ -39,7 +40,10 @@ def write_site(staging: Staging, config: Config, templates: Templates, site: Sit
     staging.write("static/pygments.css", cache.memo("pygments-css", lambda: extras.pygments_css().encode()),
                   "pygments")
     for rel in sorted({asset for page in rendered for asset in page.assets}):
-        staging.copy(rel, config.content_path / rel, f"{config.content_dir}/{rel}")
+        data = (config.content_path / rel).read_bytes()
+        if rel.lower().endswith(".svg"):  # without its scripts, as the linking page's warning said
+            data = clean_svg(data)[0] or b""
+        staging.write(rel, data, f"{config.content_dir}/{rel}")
     for rel, data in figures.data_files():
         staging.write(rel, data, "content/_freeze")
     social = cache.memo(("social", config.title, config.subtitle, config.author, config.site_url),

@@ -6,6 +6,8 @@ import html
 import re
 from functools import lru_cache
 
+from ..markdown.sanitize import Removal, clean_html
+
 
 @lru_cache(maxsize=64)
 def _lexer(lang: str):
@@ -55,12 +57,17 @@ def _latex_problem(latex: str, mathml: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def mathml(latex: str, display: bool) -> tuple[str, str]:
-    """(MathML, problem) for one formula; a pure function, so each distinct formula is converted once."""
+def mathml(latex: str, display: bool) -> tuple[str, str, tuple[Removal, ...]]:
+    """(MathML, problem, removals) for one formula; a pure function, so each distinct formula is converted once.
+
+    The MathML goes through the MathML part of the raw-HTML allow-list: latex2mathml copies the arguments of
+    ``\\href`` and ``\\style`` into attributes, and the text of ``\\text{…}`` unescaped.
+    """
     from latex2mathml.converter import convert
 
     try:
         mathml = convert(latex, display="block" if display else "inline")
-        return mathml, _latex_problem(latex, mathml)
     except Exception as exc:  # latex2mathml raises many types on bad input; all are author errors
-        return "", type(exc).__name__.removesuffix("Error")
+        return "", type(exc).__name__.removesuffix("Error"), ()
+    cleaned, removals = clean_html(mathml, math=True)
+    return cleaned, _latex_problem(latex, mathml), removals

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from ..course.nav import PageNav, Section, Site, resolve_link
 from ..errors import Problems
 from ..markdown.parse import Figure
-from ..markdown.sanitize import HINT_URL, clean_html, unsafe_scheme
+from ..markdown.sanitize import HINT_URL, clean_html, clean_svg, unsafe_scheme
 from ..text import french
 from .code import highlight_code, mathml
 
@@ -29,6 +29,8 @@ CALLOUT_LABELS = {
     "warning": "Avertissement",
     "caution": "Attention",
 }
+# Files a browser would run as a page or a script on the site's origin if a chapter linked them.
+EXECUTABLE_ASSETS = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".xml", ".xsl", ".xslt", ".js", ".mjs", ".svgz")
 WIDTH_STEP = 5  # percentage widths become the class "largeur-N", N a multiple of 5 (site.css)
 _PX = re.compile(r"^(\d+)(px)?$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
@@ -101,13 +103,19 @@ def _link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
         page.external_links.append((href, line))
         if tok.markup == "autolink":  # <https://…>: the text is the address, printed once (site.css)
             tok.attrJoin("class", "url")
-    elif resolved.kind == "asset":
-        _use_asset(resolved.asset, href, line, env)
+    elif resolved.kind == "asset" and not _use_asset(resolved.asset, href, line, env):
+        tok.attrs.pop("href", None)
+        return self.renderToken(tokens, idx, options, env)
     tok.attrSet("href", resolved.href)
     return self.renderToken(tokens, idx, options, env)
 
 
-def _use_asset(path: str, href: str, line: int, env) -> None:
+def _use_asset(path: str, href: str, line: int, env) -> bool:
+    """Check a linked file and publish it, unless it could run script on the site: False if not published.
+
+    Pages and scripts are refused rather than renamed: the author meant a page of the site or a download, and
+    only they know which (the hint says how to offer either). SVG files are published without their scripts.
+    """
     page: PageState = env["page"]
     target = page.content_root / path
     if not target.is_file():
@@ -116,8 +124,26 @@ def _use_asset(path: str, href: str, line: int, env) -> None:
     elif not target.resolve().is_relative_to(page.content_root.resolve()):
         page.error(line, f"« {href} » pointe hors du projet",
                    "copiez le fichier dans le projet au lieu d'un lien symbolique")
-    else:
+    elif path.lower().endswith(EXECUTABLE_ASSETS):
+        page.warn(line, f"fichier « {href} » non publié : un navigateur l'exécuterait comme une page ou un script "
+                        "du site", "proposez-le dans une archive .zip, ou montrez son contenu dans un bloc de code")
+    elif not path.lower().endswith(".svg") or _svg_published(target, href, line, page):
         page.assets.add(path)
+        return True
+    return False
+
+
+def _svg_published(target: Path, href: str, line: int, page: PageState) -> bool:
+    """Warn about what the published copy of an SVG file leaves out (``output.site`` writes that copy)."""
+    cleaned, removed = clean_svg(target.read_bytes())
+    if cleaned is None:
+        page.warn(line, f"image SVG « {href} » non publiée : ce n'est pas un fichier XML lisible",
+                  "ouvrez-la dans un éditeur de dessin et enregistrez-la de nouveau en SVG")
+        return False
+    if removed:
+        page.warn(line, f"image SVG « {href} » publiée sans {', '.join(removed)}",
+                  "retirez-les du fichier : une image publiée sur le site n'exécute pas de code")
+    return True
 
 
 def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
@@ -129,8 +155,8 @@ def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     resolved = resolve_link(src, env["page"].nav, env["page"].site)
     if resolved.error:
         env["page"].error(line, resolved.error.replace("le lien", "l'image"), resolved.hint)
-    elif resolved.kind == "asset":
-        _use_asset(resolved.asset, src, line, env)
+    elif resolved.kind == "asset" and not _use_asset(resolved.asset, src, line, env):
+        return html.escape(self.renderInlineAsText(tok.children or [], options, env))
     alt = html.escape(str(tok.attrs.get("fig-alt") or self.renderInlineAsText(tok.children or [], options, env)))
     attrs = image_attrs(tok, env)
     return f'<img src="{html.escape(resolved.href)}" alt="{alt}"{attrs} loading="lazy">'
@@ -180,12 +206,14 @@ def math_rule(display: bool):
         tok = tokens[idx]
         latex = tok.content.strip()
         line = block_line(env, tok) if display else child_line(env, tok)
-        converted, problem = mathml(latex, display)
+        converted, problem, removed = mathml(latex, display)
+        shown = latex if len(latex) <= 60 else latex[:57] + "…"
         if problem:
-            shown = latex if len(latex) <= 60 else latex[:57] + "…"
             env["page"].error(line, f"formule LaTeX illisible « {shown} » : {problem}",
                               "vérifiez les accolades et le nom des commandes")
             return f"<code>{html.escape(tok.content)}</code>"
+        for item in removed:
+            env["page"].warn(line, f"formule LaTeX « {shown} » : {item.message}", item.hint)
         return f'<div class="math">{converted}</div>\n' if display else converted
     return render
 
