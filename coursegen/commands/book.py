@@ -130,6 +130,7 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
         source_lines = {name: (config.content_path / name).read_text(encoding="utf-8").split("\n")
                         for name in chapters if (config.content_path / name).is_file()}
         for_print, for_epub = prepare(tree, files, sources, source_lines)
+        _fit_images(for_print["blocks"], work)
         staging = Path(tmp) / "rendus"
         staging.mkdir()
         meta = _metadata(config)
@@ -147,7 +148,8 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
             if on_step:
                 on_step("Typst : mise en page du PDF")
             body = _pandoc(binary, ["-f", "json", "-t", "typst", "--wrap=none"], work,
-                           json.dumps(for_print).encode()).decode("utf-8")
+                           json.dumps(_decimal_commas(for_print)).encode()).decode("utf-8")
+            body = _TYPST_DECIMAL.sub(r'\1","', body)
             shutil.copy(template, work / TEMPLATE)
             main = work / "main.typ"
             main.write_text(_main_typ(meta) + body, encoding="utf-8")
@@ -494,6 +496,45 @@ def _plain_figures(blocks: list[Node]) -> None:
             text = [b for b in caption if b["t"] in ("Para", "Plain")]
             blocks[i] = {"t": "Div", "c": [["", [], []], inner + [
                 _para([{"t": "Emph", "c": b["c"]}]) for b in text]]}
+
+
+_TEX_DECIMAL = re.compile(r"(\d)\{,\}(?=\d)")
+_TYPST_DECIMAL = re.compile(r'(\d) upright\(","\) (?=\d)')
+
+
+def _decimal_commas(value: Any) -> Any:
+    """« 0{,}71 » in a formula: a decimal comma, without the space Typst puts after a comma in math."""
+    if isinstance(value, dict):
+        if value.get("t") == "Math":
+            value["c"][1] = _TEX_DECIMAL.sub(r"\1\\text{,}", value["c"][1])
+        else:
+            _decimal_commas(value.get("c"))
+    elif isinstance(value, list):
+        for item in value:
+            _decimal_commas(item)
+    return value
+
+
+_SVG_SIZE = re.compile(rb'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"', re.S)
+MAX_WIDTH_CM, MAX_HEIGHT_CM = 16.0, 10.5
+
+
+def _fit_images(value: Any, work: Path) -> None:
+    """A tall figure (an attention map) is narrowed so that it keeps to about half a page."""
+    if isinstance(value, list):
+        for item in value:
+            _fit_images(item, work)
+    elif isinstance(value, dict):
+        if value.get("t") == "Image":
+            attr, _, (src, _) = value["c"]
+            path = work / src
+            size = _SVG_SIZE.search(path.read_bytes()[:4096]) if src.endswith(".svg") and path.is_file() else None
+            if size and not any(k == "width" for k, _ in attr[2]):
+                width, height = float(size[1]), float(size[2])
+                if width > 0 and height > 0:
+                    attr[2].append(["width", f"{min(MAX_WIDTH_CM, MAX_HEIGHT_CM * width / height):.1f}cm"])
+            return
+        _fit_images(value.get("c"), work)
 
 
 def _with_markers(blocks: list[Node], source: str, lines: list[str] | None) -> list[Node]:
