@@ -136,7 +136,7 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
         meta = _metadata(config)
         epub_args = ["-f", "json", "-t", "epub3", "--mathml", "--toc", "--toc-depth=3", "--split-level=1",
                      "--resource-path", str(work), "-o", str(staging / epub.name)]
-        for name, value in meta.items():
+        for name, value in {**meta, "date": config.date.isoformat() if config.date else ""}.items():
             if value:
                 epub_args += ["--metadata", f"{name}={value}"]
         epub_job = subprocess.Popen([str(binary), *epub_args], cwd=work, stdin=subprocess.PIPE,
@@ -208,25 +208,38 @@ def _compile(main: Path, output: Path, config: Config, problems: Problems) -> bo
                       ignore_system_fonts=True, package_path=str(empty), package_cache_path=str(empty))
     except typst.TypstError as exc:
         path, line = _locate(exc.diagnostic or "", main, config)
-        problems.error(path, line, f"pdf : Typst ne sait pas mettre en page ce passage ({exc.message})",
-                       "simplifiez la construction à cette ligne (formule, tableau, figure) ; le site n'est pas touché")
+        problems.error(path, line, f"pdf : Typst ne sait pas mettre en page ce passage "
+                       f"(message de Typst : « {exc.message} »)",
+                       "corrigez ou simplifiez ce passage (image, formule, tableau) : le PDF n'est pas produit "
+                       "et le site n'est pas touché")
         return False
     return True
 
 
 def _locate(diagnostic: str, main: Path, config: Config) -> tuple[str, int]:
+    """The Markdown file and line behind Typst's first diagnostic: the ``// source:`` marker above the line of
+    main.typ at fault, or above the line that loads the faulty file (an image Typst cannot read)."""
+    template = f"{config.templates_dir}/{TEMPLATE}"
     found = _LOCATION.search(diagnostic)
     if not found:
-        return f"{config.templates_dir}/{TEMPLATE}", 0
-    line = int(found["line"])
-    if found["file"].strip().endswith(TEMPLATE):
-        return f"{config.templates_dir}/{TEMPLATE}", line
-    lines = main.read_text(encoding="utf-8").split("\n")[:line]
-    for text in reversed(lines):
+        return template, 0
+    where = (Path.cwd() / found["file"].strip()).resolve()
+    lines = main.read_text(encoding="utf-8").split("\n")
+    if where.name == TEMPLATE:
+        return template, int(found["line"])
+    if where == main.resolve():
+        line = int(found["line"])
+    else:
+        try:
+            rel = where.relative_to(main.parent.resolve()).as_posix()
+        except ValueError:
+            return template, 0
+        line = next((n for n, text in enumerate(lines, 1) if f'"{rel}"' in text), 0)
+    for text in reversed(lines[:line]):
         if text.startswith(_MARKER):
-            where, _, number = text[len(_MARKER):].rpartition(":")
-            return where, int(number)
-    return f"{config.templates_dir}/{TEMPLATE}", 0
+            path, _, number = text[len(_MARKER):].rpartition(":")
+            return path, int(number)
+    return template, 0
 
 
 # --- the Pandoc tree, rewritten for print ------------------------------------------------------------------
