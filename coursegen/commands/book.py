@@ -372,6 +372,14 @@ def prepare(tree: Node, files: list[str], sources: dict[str, str],
     chapter_ids = {name: chapter[0]["c"][1][0] for name, chapter in zip(files, chapters)
                    if chapter and chapter[0]["t"] == "Header"}
     known = _ids(tree["blocks"], set())
+    labels: dict[str, str] = {}
+    chapter_no = 0
+    for chapter in chapters:
+        if chapter and chapter[0]["t"] == "Header" and "unnumbered" not in _classes(chapter[0]):
+            chapter_no += 1
+            _number_chapter(chapter, chapter_no, labels)
+        else:
+            _number_chapter(chapter, 0, labels)
     printed: list[Node] = []
     reflowed: list[Node] = []
     for name, chapter in zip(files, chapters):
@@ -382,7 +390,8 @@ def prepare(tree: Node, files: list[str], sources: dict[str, str],
                     block["c"][1][1].append("unnumbered")
         chapter = _group_answers(chapter)
         for_epub = copy.deepcopy(chapter)
-        _links(for_epub, chapter_ids, known, typst=False)
+        _epub_numbers(for_epub, labels)
+        _links(for_epub, chapter_ids, known, typst=False, labels=labels)
         _callouts(for_epub, typst=False)
         reflowed += for_epub
         _links(chapter, chapter_ids, known, typst=True)
@@ -441,7 +450,65 @@ def _walk_inlines(value: Any, visit) -> None:
             visit(value)
 
 
-def _links(blocks: list[Node], chapter_ids: dict[str, str], known: set[str], typst: bool) -> None:
+def _number_chapter(chapter: list[Node], number: int, labels: dict[str, str]) -> None:
+    """The site's numbers (course/nav.py): chapter N, sections N.1 and N.1.1 (deeper ones unnumbered),
+    figures with a ``fig-`` id N.1, N.2… (1, 2… in an unnumbered chapter); ``labels``: id -> « section 1.2 »."""
+    counters = [0] * 8
+    for block in chapter:
+        if block["t"] != "Header":
+            continue
+        level, (ident, classes, _), _ = block["c"]
+        if level == 1:
+            if number and ident:
+                labels[ident] = f"chapitre {number}"
+            continue
+        if not number or "unnumbered" in classes:
+            continue
+        counters[level] += 1
+        for deeper in range(level + 1, len(counters)):
+            counters[deeper] = 0
+        if level <= 3 and ident:
+            labels[ident] = "section " + ".".join([str(number)] + [str(counters[lv]) for lv in range(2, level + 1)])
+    figures: list[Node] = []
+    _collect(chapter, "Figure", figures)
+    index = 0
+    for figure in figures:
+        ident = figure["c"][0][0]
+        if ident.startswith("fig-"):
+            index += 1
+            labels[ident] = f"figure {number}.{index}" if number else f"figure {index}"
+
+
+def _collect(value: Any, kind: str, found: list[Node]) -> None:
+    if isinstance(value, dict):
+        if value.get("t") == kind:
+            found.append(value)
+        _collect(value.get("c"), kind, found)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, kind, found)
+
+
+def _numero(text: str) -> Node:
+    return {"t": "Span", "c": [["", ["numero"], []], [_str(text)]]}
+
+
+def _epub_numbers(chapter: list[Node], labels: dict[str, str]) -> None:
+    """For the EPUB (Typst numbers the PDF itself): « 1.2 » before section titles, « Figure 1.2 : » before captions."""
+    for block in chapter:
+        if block["t"] == "Header" and block["c"][1][0] in labels:
+            block["c"][2] = [_numero(labels[block["c"][1][0]].split(" ", 1)[1]), {"t": "Space"}, *block["c"][2]]
+    figures: list[Node] = []
+    _collect(chapter, "Figure", figures)
+    for figure in figures:
+        label = labels.get(figure["c"][0][0], "")
+        caption = figure["c"][1][1]
+        if label and caption and caption[0]["t"] in ("Para", "Plain"):
+            caption[0]["c"] = [_numero("Figure " + label.split(" ", 1)[1]), _str("\u00a0: "), *caption[0]["c"]]
+
+
+def _links(blocks: list[Node], chapter_ids: dict[str, str], known: set[str], typst: bool,
+           labels: dict[str, str] | None = None) -> None:
     """Links between chapters point inside the book; external URLs are printed in a footnote."""
     def visit(inlines: list[Node]) -> None:
         i = 0
@@ -466,6 +533,9 @@ def _links(blocks: list[Node], chapter_ids: dict[str, str], known: set[str], typ
                 node["c"][2] = ["#" + target, title]
                 if typst:
                     inlines.insert(i + 1, _raw(f"#xref(<{target}>)", block=False))
+                    i += 1
+                elif labels and target in labels:
+                    inlines.insert(i + 1, _str(f"\u00a0({labels[target].replace(' ', chr(0xa0))})"))
                     i += 1
             else:  # a file of the site (an asset): its text stays, the link goes
                 inlines[i] = {"t": "Span", "c": [attr, text]}
