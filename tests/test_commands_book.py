@@ -21,7 +21,7 @@ from conftest import REPO, make_project, run_build
 
 pypdf = pytest.importorskip("pypdf")
 
-_HEADING = re.compile(r'<h([1-3])(?: id="[^"]*")?>(?:<span class="numero">([\d.]+)</span> )?(.*?)(?: <a class="ancre"|</h)')
+_HEADING = re.compile(r'<h([1-3])(?: [^>]*)?>(?:<span class="numero">([\d.]+)</span> )?(.*?)(?: <a class="ancre"|</h)')
 _SITE_FIGURE = re.compile(r'<span class="figure-label">Figure ([\d.]+)</span>')
 _PDF_FIGURE = re.compile(r"Figure\s(\d+(?:\.\d+)?)\s:")
 
@@ -241,3 +241,21 @@ def test_pdf_command_without_quarto_links_both_files_from_the_home_page(project,
     assert (project / "site" / "telechargements" / "cours.pdf").read_bytes().startswith(b"%PDF-")
     again = run_build(project, "pdf", env={"PATH": str(empty)})
     assert "Livre inchangé (cache) avec Pandoc et Typst" in again.stdout
+
+
+@pytest.mark.parametrize("which", ["fixture_book", "course_book"])
+def test_epub_headings_and_figures_carry_the_site_numbers(request, which):
+    import zipfile
+
+    built: Built = request.getfixturevalue(which)
+    with zipfile.ZipFile(built.book.epub) as epub:
+        pages = sorted(n for n in epub.namelist() if re.fullmatch(r"EPUB/text/ch\d+\.xhtml", n))
+        texts = [epub.read(name).decode("utf-8") for name in pages]
+    pattern = re.compile(r'<h([1-3])[^>]*>(?:<span class="numero">([\d.]+)</span> )?(.*?)</h\1>', re.S)
+    headings = [(int(level), number, html.unescape(re.sub(r"<[^>]+>", "", title)).strip())
+                for text in texts for level, number, title in pattern.findall(text)]
+    added = {"Réponses aux questions", "Glossaire"}  # the book's own: answers and glossary appendix
+    assert [h for h in headings if h[2] not in added] == \
+        [(level, number, title.strip()) for level, number, title in built.site_headings()]
+    captions = re.findall(r'<figcaption><span class="numero">Figure ([\d.]+)</span>', "".join(texts))
+    assert captions == built.site_figures()
