@@ -259,3 +259,14 @@ def test_epub_headings_and_figures_carry_the_site_numbers(request, which):
         [(level, number, title.strip()) for level, number, title in built.site_headings()]
     captions = re.findall(r'<figcaption><span class="numero">Figure ([\d.]+)</span>', "".join(texts))
     assert captions == built.site_figures()
+
+
+def test_same_inputs_give_the_same_bytes(tmp_path):
+    """The edition date stands for the build time (PDF dates, EPUB identifier and zip times)."""
+    made = []
+    for name in ("un", "deux"):
+        root = make_project(tmp_path / name)
+        problems = Problems()
+        made.append(book.build_book(load_config(root, problems), problems))
+    assert made[0].pdf.read_bytes() == made[1].pdf.read_bytes()
+    assert made[0].epub.read_bytes() == made[1].epub.read_bytes()

@@ -16,12 +16,15 @@ line (the nearest block start), never as Typst's own diagnostic alone.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,10 +74,22 @@ def pandoc_binary() -> Path:
                     INSTALL_HINT)
 
 
+def _edition_time(config: Config | None) -> int:
+    """The edition date (config.yaml ``date``) as a Unix time: same inputs, same PDF and EPUB bytes."""
+    if config is None or config.date is None:
+        return 0
+    return int(dt.datetime.combine(config.date, dt.time(), dt.timezone.utc).timestamp())
+
+
+def _pandoc_env(config: Config | None = None) -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": str(_edition_time(config))}
+
+
 def _pandoc(binary: Path, args: list[str], cwd: Path, data: bytes | None = None) -> bytes:
     """Run ``pandoc ARGS``: its output, or one UserError with the end of its log."""
     try:
-        done = subprocess.run([str(binary), *args], cwd=cwd, input=data, capture_output=True, timeout=TIMEOUT)
+        done = subprocess.run([str(binary), *args], cwd=cwd, input=data, capture_output=True, timeout=TIMEOUT,
+                              env=_pandoc_env())
     except subprocess.TimeoutExpired:
         raise UserError(f"Pandoc n'a pas fini en {TIMEOUT:g} s : arrêté", "relancez la commande") from None
     except OSError as exc:
@@ -136,10 +151,12 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
         meta = _metadata(config)
         epub_args = ["-f", "json", "-t", "epub3", "--mathml", "--toc", "--toc-depth=3", "--split-level=1",
                      "--resource-path", str(work), "-o", str(staging / epub.name)]
-        for name, value in {**meta, "date": config.date.isoformat() if config.date else ""}.items():
+        identifier = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, config.site_url or config.title))
+        for name, value in {**meta, "date": config.date.isoformat() if config.date else "",
+                            "identifier": identifier}.items():
             if value:
                 epub_args += ["--metadata", f"{name}={value}"]
-        epub_job = subprocess.Popen([str(binary), *epub_args], cwd=work, stdin=subprocess.PIPE,
+        epub_job = subprocess.Popen([str(binary), *epub_args], cwd=work, stdin=subprocess.PIPE, env=_pandoc_env(config),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             assert epub_job.stdin is not None
@@ -205,6 +222,7 @@ def _compile(main: Path, output: Path, config: Config, problems: Problems) -> bo
     empty.mkdir(exist_ok=True)
     try:
         typst.compile(str(main), output=str(output), root=str(main.parent), font_paths=[],
+                      timestamp=_edition_time(config),
                       ignore_system_fonts=True, package_path=str(empty), package_cache_path=str(empty))
     except typst.TypstError as exc:
         path, line = _locate(exc.diagnostic or "", main, config)
