@@ -270,3 +270,25 @@ def test_same_inputs_give_the_same_bytes(tmp_path):
         made.append(book.build_book(load_config(root, problems), problems))
     assert made[0].pdf.read_bytes() == made[1].pdf.read_bytes()
     assert made[0].epub.read_bytes() == made[1].epub.read_bytes()
+
+
+def test_raw_typst_that_fails_or_warns_is_placed_at_its_markdown_line(tmp_path):
+    root = make_project(tmp_path / "essai")
+    chapter = root / "content" / "01-bases.md"
+    text = chapter.read_text(encoding="utf-8")
+    first = text.count("\n") + 4  # the line of « Un mot »
+    chapter.write_text(text + '\nAvant.\n\nUn mot `#text(font: "Police Absente")[penché]`{=typst} en typst.\n',
+                       encoding="utf-8")
+    problems = Problems()
+    config = load_config(root, problems)
+    assert book.build_book(config, problems) is not None
+    [warning] = problems.warnings
+    assert (warning.path, warning.line) == ("content/01-bases.md", first)
+    assert warning.message == "pdf : avertissement de Typst (« unknown font family: police absente »)"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nPuis.\n\n```{=typst}\n#variable-inconnue\n```\n",
+                       encoding="utf-8")
+    problems = Problems()
+    assert book.build_book(config, problems) is None
+    [error] = problems.errors
+    assert (error.path, error.line) == ("content/01-bases.md", first + 5)  # the line of « #variable-inconnue »
+    assert "variable-inconnue" in error.message

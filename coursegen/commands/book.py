@@ -221,16 +221,21 @@ def _compile(main: Path, output: Path, config: Config, problems: Problems) -> bo
     empty = main.parent / "_aucun-paquet"
     empty.mkdir(exist_ok=True)
     try:
-        typst.compile(str(main), output=str(output), root=str(main.parent), font_paths=[],
-                      timestamp=_edition_time(config),
-                      ignore_system_fonts=True, package_path=str(empty), package_cache_path=str(empty))
+        _, warnings = typst.compile_with_warnings(
+            str(main), output=str(output), root=str(main.parent), font_paths=[], timestamp=_edition_time(config),
+            ignore_system_fonts=True, package_path=str(empty), package_cache_path=str(empty))
     except typst.TypstError as exc:
-        path, line = _locate(exc.diagnostic or "", main, config)
+        diagnostic = exc.diagnostic or ""  # may list warnings before the error: locate the error
+        path, line = _locate(diagnostic[max(diagnostic.find("error:"), 0):], main, config)
         problems.error(path, line, f"pdf : Typst ne sait pas mettre en page ce passage "
                        f"(message de Typst : « {exc.message} »)",
                        "corrigez ou simplifiez ce passage (image, formule, tableau) : le PDF n'est pas produit "
                        "et le site n'est pas touché")
         return False
+    for warning in warnings:
+        path, line = _locate(warning.diagnostic or "", main, config)
+        problems.warn(path, line, f"pdf : avertissement de Typst (« {warning.message} »)",
+                      "vérifiez ce passage dans le PDF")
     return True
 
 
@@ -647,14 +652,17 @@ def _with_markers(blocks: list[Node], source: str, lines: list[str] | None) -> l
             out.append(_raw(f"{_MARKER}{source}:1"))
             out.append(block)
             continue
-        text = stringify(block)
-        probe = next(iter(_WORD.findall(text)), "") if block["t"] != "CodeBlock" else \
-            next((line.strip() for line in text.split("\n") if line.strip()), "")
-        if block["t"] == "Para" and block["c"] and block["c"][0].get("t") == "Math" and not probe:
-            probe = "$$"
-        if probe:
+        if block["t"] in ("CodeBlock", "RawBlock"):  # the first line of code, as written
+            probe = next((line.strip() for line in block["c"][1].split("\n") if line.strip()), "")
+            pattern = re.compile(re.escape(probe)) if probe else None
+        else:  # the first word of the text, as a whole word (« texte » is not found in « contexte »)
+            probe = next(iter(_WORD.findall(stringify(block))), "")
+            if not probe and block["t"] == "Para" and block["c"] and block["c"][0].get("t") == "Math":
+                probe = "$$"
+            pattern = re.compile(rf"(?<!\w){re.escape(probe)}(?!\w)") if probe else None
+        if pattern:
             for n in range(at, len(lines)):
-                if probe in lines[n]:
+                if pattern.search(lines[n]):
                     at = n
                     break
         out.append(_raw(f"{_MARKER}{source}:{at + 1}"))

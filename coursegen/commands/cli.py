@@ -201,8 +201,8 @@ def run_pdf(root: Path, *, quiet: bool = False, site_url: str | None = None) -> 
         except UserError as exc:
             print(f"pdf : {exc}", file=sys.stderr)
             return EXIT_PROBLEMS
+        print_problems(problems, quiet)
         if problems.errors or not downloads:
-            print_problems(problems)
             print("Échec : le site précédent est inchangé.", file=sys.stderr)
             return EXIT_PROBLEMS
         report = build_project(root, Options(downloads=tuple(downloads)), site_url=site_url_override(site_url))
