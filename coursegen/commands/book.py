@@ -146,6 +146,7 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
                         for name in chapters if (config.content_path / name).is_file()}
         for_print, for_epub = prepare(tree, files, sources, source_lines)
         _fit_images(for_print["blocks"], work)
+        _weights_tables(for_print["blocks"], config, problems)
         staging = Path(tmp) / "rendus"
         staging.mkdir()
         meta = _metadata(config)
@@ -619,6 +620,46 @@ def _decimal_commas(value: Any) -> Any:
         for item in value:
             _decimal_commas(item)
     return value
+
+
+_ATTENTION_SVG = re.compile(r"^figures/(?P<name>[\w.-]+?)(?:-c(?P<layer>\d+)t(?P<head>\d+))?\.svg$")
+_SHOWN_HEAD = re.compile(r"Couche (\d+), tête (\d+)")
+MAX_TABLE_TOKENS = 16  # columns of weights that still fit the text width at 6.5 pt
+
+
+def _weights_tables(blocks: list[Node], config: Config, problems: Problems) -> None:
+    """After each head-view attention figure, its weights as a table (as the site's « Voir les poids »),
+    when the sentence is short enough for the table to fit the page width."""
+    from ..attention.render import fmt
+    from ..course.figures import AttentionFigures
+
+    figures = AttentionFigures(config)
+    for i in range(len(blocks) - 1, -1, -1):
+        block = blocks[i]
+        if block["t"] != "Figure":
+            continue
+        images: list[Node] = []
+        _collect(block["c"][2], "Image", images)
+        found = _ATTENTION_SVG.match(images[0]["c"][2][0]) if images else None
+        shown = _SHOWN_HEAD.search(stringify(block["c"][1]))
+        if not found or not shown:
+            continue
+        try:
+            resolved = figures.resolve({"data": found["name"]}, problems)
+        except UserError:
+            continue  # already reported by the export
+        if resolved is None or "attention" not in resolved[1]:
+            continue
+        data = resolved[1]
+        layer, head = int(shown[1]), int(shown[2])
+        tokens = [t["label"] for t in data["tokens"]]
+        if len(tokens) > MAX_TABLE_TOKENS:
+            continue
+        matrix = data["attention"][layer - 1][head - 1]
+        rows = ", ".join("(" + ", ".join(_typst_string(fmt(w)) for w in row) + ",)" for row in matrix)
+        blocks.insert(i + 1, _raw(
+            f"#weights-table(({', '.join(_typst_string(t) for t in tokens)},), ({rows},), "
+            f"{_typst_string(f'Poids d’attention, couche {layer}, tête {head}')})"))
 
 
 _SVG_SIZE = re.compile(rb'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"', re.S)
