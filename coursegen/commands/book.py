@@ -31,8 +31,10 @@ from typing import Any
 
 import yaml
 
+from ..attention.render import fmt
 from ..cache import digest
 from ..config import Config
+from ..course.figures import AttentionFigures
 from ..errors import Problems, UserError
 from ..source.glossary import load_glossary
 from ..text import french
@@ -217,7 +219,7 @@ def _glossary_markdown(config: Config, problems: Problems) -> str:
 
 def _compile(main: Path, output: Path, config: Config, problems: Problems) -> bool:
     """Typst to PDF with its embedded fonts only; an error is placed at the Markdown line it comes from."""
-    import typst
+    import typst  # lazy: the compiler is loaded only when a book is made
 
     empty = main.parent / "_aucun-paquet"
     empty.mkdir(exist_ok=True)
@@ -630,9 +632,6 @@ MAX_TABLE_TOKENS = 16  # columns of weights that still fit the text width at 6.5
 def _weights_tables(blocks: list[Node], config: Config, problems: Problems) -> None:
     """After each head-view attention figure, its weights as a table (as the site's « Voir les poids »),
     when the sentence is short enough for the table to fit the page width."""
-    from ..attention.render import fmt
-    from ..course.figures import AttentionFigures
-
     figures = AttentionFigures(config)
     for i in range(len(blocks) - 1, -1, -1):
         block = blocks[i]
