@@ -186,9 +186,15 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
                 epub_job.wait()
         if cache.is_dir():
             for old in cache.iterdir():  # one book at a time: older keys are dropped
-                shutil.rmtree(old, ignore_errors=True)
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(staging, entry)
+                if not old.name.startswith("."):
+                    shutil.rmtree(old, ignore_errors=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f".{key}-{os.getpid()}"
+        shutil.copytree(staging, partial)
+        try:  # complete or absent, even with two ``pdf`` at once
+            partial.rename(entry)
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
     return Book(pdf, epub, True)
 
 
