@@ -41,6 +41,7 @@ from ..text import french
 from .export import OUTPUT_FILE, export
 
 TEMPLATE = "book.typ"
+EPUB_STYLE = "book-epub.css"
 CACHE_DIR = ".cache/book"
 TIMEOUT = 300.0
 INSTALL_HINT = "installez les dépendances épinglées : python -m pip install -r requirements.txt"
@@ -108,7 +109,7 @@ def _pandoc(binary: Path, args: list[str], cwd: Path, data: bytes | None = None)
 def cache_key(config: Config) -> str:
     """A hash of every input of the book: config.yaml, the content folder, the template, the code."""
     parts: list[Any] = []
-    for path in [config.root / "config.yaml", config.templates_path / TEMPLATE,
+    for path in [config.root / "config.yaml", config.templates_path / TEMPLATE, config.templates_path / EPUB_STYLE,
                  *sorted(p for p in config.content_path.rglob("*") if p.is_file())]:
         if path.is_file():
             parts += [path.as_posix(), path.read_bytes()]
@@ -154,6 +155,8 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
         meta = _metadata(config)
         epub_args = ["-f", "json", "-t", "epub3", "--mathml", "--toc", "--toc-depth=3", "--split-level=1",
                      "--resource-path", str(work), "-o", str(staging / epub.name)]
+        if (config.templates_path / EPUB_STYLE).is_file():
+            epub_args += ["--css", str(config.templates_path / EPUB_STYLE)]
         identifier = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, config.site_url or config.title))
         for name, value in {**meta, "date": config.date.isoformat() if config.date else "",
                             "identifier": identifier}.items():
