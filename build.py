@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
                              "freeze : recalculer les figures d'attention ; "
                              "deploy : publier site/ sur la branche gh-pages ; "
                              "new \"Titre\" : créer le chapitre suivant ; export-quarto DOSSIER : écrire un livre "
-                             "Quarto ; pdf : PDF et EPUB avec Quarto")
+                             "Quarto ; pdf : livre PDF et EPUB (Quarto, sinon Pandoc et Typst)")
     parser.add_argument("names", nargs="*", help="freeze : noms des figures à recalculer (toutes par défaut) ; "
                                                  "new : titre du chapitre ; export-quarto : dossier de sortie")
     parser.add_argument("--strict", action="store_true", help="les avertissements deviennent des erreurs")

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_venv .venv requirements-dev.txt
-ensure_debian chromium chromium java default-jre-headless npm npm
+ensure_debian chromium chromium java default-jre-headless npm npm pdftoppm poppler-utils
 ensure_node_modules
 if [ -f requirements-freeze.txt ]; then
   ensure_venv .venv-freeze requirements-freeze.txt

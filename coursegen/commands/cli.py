@@ -16,6 +16,7 @@ from ..markdown.lint import DEADLINE_SECONDS, fetch_links
 from ..output.search import IndexTiming
 from ..pages.context import Download
 from ..pipeline import Options, build_project
+from . import book
 from . import quarto_cli as quarto
 from .deploy import deploy
 from .export import OUTPUT_FILE, export
@@ -185,7 +186,8 @@ def run_export_quarto(root: Path, dest: Path, *, quiet: bool = False) -> int:
 
 
 def run_pdf(root: Path, *, quiet: bool = False, site_url: str | None = None) -> int:
-    """Render the course with Quarto to PDF (Typst) and EPUB, then build the site with them linked."""
+    """The course as PDF and EPUB, linked from the home page: with Quarto when it is configured or on the
+    PATH, otherwise with the pinned Pandoc and Typst wheels (book.py); then the site is built with them."""
     import shutil
     import tempfile
 
@@ -194,33 +196,25 @@ def run_pdf(root: Path, *, quiet: bool = False, site_url: str | None = None) -> 
     if config is None:
         print_problems(problems)
         return EXIT_PROBLEMS
-    try:
-        found = quarto.locate(root, config.quarto_path)
-    except UserError as exc:
-        print(f"pdf : {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    if not quiet:
-        print(f"Quarto {found.version} ({found.binary})")
-    downloads: list[Download] = []
+    say = (lambda line: None) if quiet else (lambda line: print(line, flush=True))
     with tempfile.TemporaryDirectory(prefix="atelier-quarto-") as tmp:
-        project = Path(tmp) / "livre"
-        export(root, project, problems)
-        if problems.errors:
-            print_problems(problems)
-            return EXIT_PROBLEMS
-        keep = Path(tmp) / "rendus"
-        keep.mkdir()
         try:
-            for fmt, suffix in (("typst", "pdf"), ("epub", "epub")):
-                quarto.run(found.binary, ["render", ".", "--to", fmt], cwd=project,
-                           on_line=None if quiet else (lambda line: print(f"  quarto │ {line}", flush=True)))
-                produced = project / "_book" / f"{OUTPUT_FILE}.{suffix}"
-                if not produced.is_file():
-                    raise UserError(f"« quarto render --to {fmt} » n'a pas produit _book/{OUTPUT_FILE}.{suffix}",
-                                    "relancez la commande à la main dans le projet exporté pour voir le détail")
-                downloads.append(Download(f"{OUTPUT_FILE}.{suffix}", Path(shutil.copy(produced, keep / produced.name))))
+            if config.quarto_path or shutil.which("quarto"):
+                downloads = _quarto_downloads(root, config, problems, Path(tmp), say)
+            else:
+                start = time.perf_counter()
+                made = book.build_book(config, problems, on_step=lambda step: say(f"  {step}"))
+                downloads = [] if made is None else [Download(made.pdf.name, made.pdf),
+                                                     Download(made.epub.name, made.epub)]
+                if made:
+                    say(f"Livre {'mis en page' if made.rebuilt else 'inchangé (cache)'} avec Pandoc et Typst "
+                        f"en {_seconds(time.perf_counter() - start)}.")
         except UserError as exc:
             print(f"pdf : {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        print_problems(problems, quiet)
+        if problems.errors or not downloads:
+            print("Échec : le site précédent est inchangé.", file=sys.stderr)
             return EXIT_PROBLEMS
         report = build_project(root, Options(downloads=tuple(downloads)), site_url=site_url_override(site_url))
     print_problems(report.problems, quiet)
@@ -230,3 +224,27 @@ def run_pdf(root: Path, *, quiet: bool = False, site_url: str | None = None) -> 
     if not quiet:
         print(f"PDF et EPUB placés dans {config.output_dir}/telechargements/ et liés depuis la page d'accueil.")
     return EXIT_OK
+
+
+def _quarto_downloads(root: Path, config, problems: Problems, tmp: Path, say) -> list[Download]:
+    """Export the Quarto book, render it to Typst-PDF and EPUB with the Quarto CLI; [] after a content error."""
+    import shutil
+
+    found = quarto.locate(root, config.quarto_path)
+    say(f"Quarto {found.version} ({found.binary})")
+    project = tmp / "livre"
+    export(root, project, problems)
+    if problems.errors:
+        return []
+    keep = tmp / "rendus"
+    keep.mkdir()
+    downloads: list[Download] = []
+    for fmt, suffix in (("typst", "pdf"), ("epub", "epub")):
+        quarto.run(found.binary, ["render", ".", "--to", fmt], cwd=project,
+                   on_line=lambda line: say(f"  quarto │ {line}"))
+        produced = project / "_book" / f"{OUTPUT_FILE}.{suffix}"
+        if not produced.is_file():
+            raise UserError(f"« quarto render --to {fmt} » n'a pas produit _book/{OUTPUT_FILE}.{suffix}",
+                            "relancez la commande à la main dans le projet exporté pour voir le détail")
+        downloads.append(Download(f"{OUTPUT_FILE}.{suffix}", Path(shutil.copy(produced, keep / produced.name))))
+    return downloads
