@@ -173,7 +173,7 @@ def test_every_font_is_embedded_and_comes_from_typst(request, which):
 
 def test_attention_figures_are_vector_graphics(course_book):
     """The attention maps stay vector: their token labels are text of the PDF, not pixels."""
-    page = next(text for text in course_book.pages if "Figure\u00a01.2" in text and "Qui regarde" in text)
+    page = next(text for text in course_book.pages if "Figure\u00a01.3" in text and "Qui regarde" in text)
     assert "animal" in page and "[CLS]" in page
     # the chosen head's weights follow as a table, as behind the site's « Voir les poids »
     assert re.search(r"Poids d’attention, couche\s4, tête\s2\s\(ligne", course_book.body())

@@ -109,7 +109,7 @@ print('Output created: _book/cours')
             '<a href="telechargements/cours.epub" download>EPUB (1 Ko)</a>') in home
 
 
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="Quarto absent du PATH (installé par le workflow Pages)")
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="Quarto absent du PATH (le chemin Pandoc + Typst est testé dans test_commands_book.py)")
 def test_real_quarto_renders_the_exported_fixture(tmp_path):
     from conftest import make_project
     from coursegen.errors import Problems
