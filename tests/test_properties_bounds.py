@@ -88,16 +88,6 @@ def test_typography_is_linear(name):
     assert ratio <= RATIO, f"french() sur « {name} » : ×{ratio:.1f} quand le texte double"
 
 
-def test_typography_after_a_space_in_the_previous_node_is_unchanged():
-    # The first position of a node is read with the previous node's last character: a run of spaces may
-    # begin there (``*mot* ;`` gives the nodes "mot" and " ;" with prev " " after a line break).
-    assert french("  ; suite", " ") == "\u202f; suite"
-    assert french(" !", "\u00a0") == "\u202f!"
-    assert french(" :fin", "a") == " :fin"
-    # and a run of digits: « 1 » then « 2:234 567 » is the time-like 12:234, kept whole, not 234 567
-    assert french("2:234 567", "1") == "2:234 567"
-
-
 # -- one chapter, from its Markdown to its HTML --------------------------------------------------------------
 
 def _chapter(body: str) -> Chapter:
