@@ -53,19 +53,28 @@ _ELIDED = r"(?i:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)"
 
 # The rules, as one alternation scanned left to right; at each position the first branch that
 # matches wins, so a ``keep`` span is consumed (and copied unchanged) before a rule can see inside.
-_PROSE = rf"""
-    (?P<keep>\d+(?::\d+)+|:{{2,}})
+# ``run`` guards the branches that start with a run of spaces or digits: they are tried only where
+# the run starts (from inside a run they would reach the same end and fail the same way), so that a
+# long run is read once, not once per position (quadratic). ``french`` tries the unguarded rules at
+# the first position only, where a run may have begun in ``prev``. Possessive runs (``*+``, ``++``)
+# skip a backtracking that cannot succeed: what follows a run never starts with a space.
+def _prose(run: bool) -> str:
+    ws_start, digit_start = (rf"(?<!{_WS})", r"(?<!\d)") if run else ("", "")
+    return rf"""
+    (?P<keep>{digit_start}\d+(?::\d+)+|:{{2,}})
   | (?<!\d)(?<!\d[.,])(?P<thousands>\d{{1,3}}(?:{_WS}\d{{3}})+)(?!\d)
-  | (?<=\d){_WS}*(?P<pct>[%‰])
-  | (?<=\d){_WS}*(?P<cur>[€$£])
-  | (?<=\d){_WS}+(?P<unit>{_UNIT_ALT})(?![\w'’-])
-  | (?:{_WS}+|(?<=[^\s(\[{{«:;!?]))(?P<high>[;!?]+){_PROSE_END}
-  | (?:{_WS}+|(?<=[^\s(\[{{«:;!?]))(?P<colon>:)(?![:=]){_PROSE_END}
+  | (?<=\d){_WS}*+(?P<pct>[%‰])
+  | (?<=\d){_WS}*+(?P<cur>[€$£])
+  | (?<=\d){_WS}++(?P<unit>{_UNIT_ALT})(?![\w'’-])
+  | (?:{ws_start}{_WS}++|(?<=[^\s(\[{{«:;!?]))(?P<high>[;!?]+){_PROSE_END}
+  | (?:{ws_start}{_WS}++|(?<=[^\s(\[{{«:;!?]))(?P<colon>:)(?![:=]){_PROSE_END}
   | (?P<open>«){_WS}*
-  | (?:{_WS}+|(?<=[^\s«]))(?P<close>»)
+  | (?:{ws_start}{_WS}++|(?<=[^\s«]))(?P<close>»)
   | (?<={_LETTER})(?P<apos>')(?={_LETTER})
   | (?<!\.)(?P<ellipsis>\.\.\.)(?!\.)
 """
+
+
 # Plain-text URLs and e-mail addresses; the URL stops before guillemets and double quotes.
 _KEEP = r"""
     (?P<url>
@@ -77,8 +86,9 @@ _KEEP = r"""
 """
 # Every match starts with one of these characters; checking it first skips ordinary letters fast.
 _FIRST = r"[ \t\u00a0\u202f;:!?«»'.%‰€$£\d]"
-_RULES = re.compile(rf"(?={_FIRST})(?:{_PROSE})", re.VERBOSE)
-_RULES_WITH_URLS = re.compile(rf"{_KEEP}|{_PROSE}", re.VERBOSE)
+# (rules at the first position of a text, rules elsewhere), without and with URLs
+_RULES = tuple(re.compile(rf"(?={_FIRST})(?:{_prose(run)})", re.VERBOSE) for run in (False, True))
+_RULES_WITH_URLS = tuple(re.compile(rf"{_KEEP}|{_prose(run)}", re.VERBOSE) for run in (False, True))
 _URLISH = re.compile(r"://|www\.|mailto:|@")  # only then is the slower _RULES_WITH_URLS needed
 _ELIDED_END = re.compile(rf"\b{_ELIDED}'\Z")
 # Fast path: a text holding none of these cannot be changed by any rule.
@@ -117,8 +127,12 @@ def french(text: str, prev: str = "") -> str:
     source = prev + text
     parts: list[str] = []
     last = len(prev)
-    rules = _RULES_WITH_URLS if _URLISH.search(text) else _RULES
-    for m in rules.finditer(source, len(prev)):
+    first, rules = _RULES_WITH_URLS if _URLISH.search(text) else _RULES
+    m = first.match(source, last)
+    if m:
+        parts.append(_replace(m))
+        last = m.end()
+    for m in rules.finditer(source, last):
         parts.append(source[last:m.start()])
         parts.append(_replace(m))
         last = m.end()

@@ -1,5 +1,10 @@
 """Shared helpers for reading author files: decoding with a located error, YAML errors at file:line, and the
-one typed-key validator behind every schema (config, front matter, glossary, attention specs)."""
+one typed-key validator behind every schema (config, front matter, glossary, attention specs).
+
+Every YAML file the tool reads goes through :func:`compose`. Anchors and aliases are allowed (Quarto projects
+share options with them, in ``_quarto.yml`` as in front matter), within bounds checked while composing: what
+aliases add, the nesting depth and the text's size; past them the file is refused at the alias's line, so that
+no later step (construction, a message quoting a value, ``repr`` in a cache key) ever expands an alias bomb."""
 
 from __future__ import annotations
 
@@ -38,36 +43,196 @@ def decode_source(data: bytes, path: str, problems: Problems) -> str | None:
     return text
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
+# Bounds on what a YAML file may cost once composed: aliases (« billion laughs »: ten aliases of ten aliases…
+# of a short text grow past gigabytes) and nesting (construction, repr() in a cache key and messages recurse).
+MAX_ALIAS_EXPANSION = 1_000_000  # characters that aliases may add, all together: far beyond any real reuse
+MAX_YAML_DEPTH = 100             # levels of lists and mappings, aliases expanded
+ALIAS_HINT = ("chaque alias *nom recopie toute la valeur de son ancre &nom : écrivez les valeurs répétées "
+              "en entier ou évitez les alias d'alias")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")  # 1 000 000, narrow no-break spaces
+
+
+class YAMLRefused(yaml.MarkedYAMLError):
+    """A document refused for what it would cost or a value Python cannot build, not for its syntax; ``problem``
+    and ``hint`` are French."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None, hint: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.hint = hint
+
+
+class _BoundedComposer(yaml.composer.Composer):
+    """PyYAML's composer, counting as it goes: the characters aliases add (each alias adds the whole size of
+    its anchor's value, its own aliases included), the nesting depth and the expanded height of every node.
+    An alias inside the value of its own anchor (a cycle) is refused too. Cost: linear in the events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._size: dict[yaml.Node, int] = {}    # expanded size of each finished node (identity keys)
+        self._height: dict[yaml.Node, int] = {}  # expanded nesting height of each finished node
+        self._expanded = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            size = self._size.get(node)
+            if size is None:  # its anchor's value is still being composed
+                raise YAMLRefused(f"l'alias « *{event.anchor} » figure dans la valeur de sa propre ancre",
+                                  event.start_mark, "une valeur ne peut pas se contenir elle-même : retirez cet alias")
+            self._expanded += size
+            if self._expanded > MAX_ALIAS_EXPANSION:
+                raise YAMLRefused(f"l'alias « *{event.anchor} » porte le document développé au-delà de "
+                                  f"{_thousands(MAX_ALIAS_EXPANSION)} caractères", event.start_mark, ALIAS_HINT)
+            return node
+        if self._depth >= MAX_YAML_DEPTH:
+            raise self._too_deep(event.start_mark)
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.ScalarNode):
+            self._size[node], self._height[node] = 1 + len(node.value), 0
+            return node
+        children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+        self._size[node] = 1 + sum(self._size[c] for c in children)
+        height = self._height[node] = 1 + max((self._height[c] for c in children), default=0)
+        if height > MAX_YAML_DEPTH:
+            raise self._too_deep(node.start_mark)
+        return node
+
+    @staticmethod
+    def _too_deep(mark: yaml.Mark) -> YAMLRefused:
+        return YAMLRefused(f"listes et dictionnaires imbriqués sur plus de {MAX_YAML_DEPTH} niveaux (alias compris)",
+                           mark, "réduisez l'imbrication")
+
+
+class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _BoundedComposer,
+              yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """PyYAML's safe loader, its composer bounded."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _BoundedComposer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+try:  # libyaml, when PyYAML was built with it
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover - wheels for the supported platforms ship it
+    _CParser = None
+
+if _CParser is not None:
+    class _FastLoader(_BoundedComposer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml's parser (its events), composed by the bounded composer: libyaml's own composer recurses
+        in C without any limit and expands nothing it could be asked to count."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _BoundedComposer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+def _compose_with(loader_class: type, text: str) -> yaml.Node | None:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def compose(text: str) -> yaml.Node | None:
     """The YAML nodes of ``text``, with their line marks (to report errors at the author's line).
 
-    libyaml composes ten times faster (a thousand front matters: 0.14 s -> 0.01 s); a document it refuses is
-    composed again by PyYAML itself, so that an error always has PyYAML's message and line.
+    Bounded: a text past ``MAX_SOURCE_BYTES``, aliases adding more than ``MAX_ALIAS_EXPANSION`` characters,
+    nesting deeper than ``MAX_YAML_DEPTH`` or a cyclic alias raise :class:`YAMLRefused` (a
+    ``MarkedYAMLError``) at their line, so that nothing later (construction, messages, cache keys) expands them.
+
+    libyaml parses ten times faster (a thousand front matters: 0.14 s -> 0.01 s); a document it refuses is
+    parsed again by PyYAML itself, so that an error always has PyYAML's message and line.
     """
-    if _FAST_LOADER is not None:
+    if len(text) > MAX_SOURCE_BYTES:
+        size = f"{len(text.encode('utf-8', 'surrogatepass')) / 1024 / 1024:.1f}".replace(".", ",")
+        raise YAMLRefused(f"fichier trop volumineux ({size} Mo, au plus {MAX_SOURCE_BYTES // 1024 // 1024} Mo)",
+                          None, "un fichier YAML de cette taille n'est pas écrit à la main : allégez-le")
+    if _CParser is not None:
         try:
-            return yaml.compose(text, Loader=_FAST_LOADER)
+            return _compose_with(_FastLoader, text)
+        except YAMLRefused:
+            raise
         except yaml.YAMLError:
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return _compose_with(_Loader, text)
 
 
 def construct(node: yaml.Node) -> object:
-    """The Python value of one composed node (safe constructors), for files read node by node to keep lines."""
+    """The Python value of one composed node (safe constructors), for files read node by node to keep lines.
+
+    A value Python refuses to build (a date « 2026-13-45 », an integer of thousands of digits, which Python
+    declines to convert because it would take quadratic time) is a :class:`YAMLRefused` at the node's line.
+    """
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:
+        raise _unbuildable(exc, _failing_scalar(node) or node) from None
     finally:
         loader.dispose()
+
+
+def _failing_scalar(node: yaml.Node) -> yaml.ScalarNode | None:
+    """The first scalar of ``node``, in reading order, that Python cannot build (for its line)."""
+    stack: list[yaml.Node] = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            loader = yaml.SafeLoader("")
+            try:
+                loader.construct_object(current)
+            except (ValueError, OverflowError):
+                return current
+            except yaml.YAMLError:
+                pass
+            finally:
+                loader.dispose()
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+        else:
+            for key, value in reversed(current.value):
+                stack += [value, key]
+    return None
+
+
+def _unbuildable(exc: Exception, node: yaml.Node) -> YAMLRefused:
+    text = str(exc)
+    if "digits" in text:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        return YAMLRefused("nombre de plus de 4300 chiffres", node.start_mark,
+                           "mettez-le entre guillemets pour qu'il soit lu comme un texte")
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":timestamp"):
+        return YAMLRefused(f"date impossible « {node.value} »", node.start_mark,
+                           "écrivez une date qui existe, au format AAAA-MM-JJ, ou mettez le texte entre guillemets")
+    return YAMLRefused("valeur illisible", node.start_mark, "mettez-la entre guillemets pour qu'elle soit lue comme un texte")
 
 
 def yaml_error(exc: yaml.YAMLError, path: str, line_offset: int) -> SiteError:
     """A YAML parser error as a French message at the right line of the author's file."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = (mark.line + 1 + line_offset) if mark is not None else line_offset + 1
+    if isinstance(exc, YAMLRefused):
+        return SiteError(path, line, exc.problem or "", exc.hint)
     problem = str(getattr(exc, "problem", None) or exc)
     for needle, french, hint in _YAML_PROBLEMS:
         if needle in problem:

@@ -148,6 +148,11 @@ PREV = [
     case("!important", "!important", prev="t"),
     case("?", "?", prev="«"),
     case("x", "x", prev="motlong"),  # only the last character of prev counts
+    # a run of spaces or digits may begin in prev: the node's first position reads it whole
+    case("  ; suite", f"{NN}; suite", prev=" "),
+    case(" !", f"{NN}!", prev=NB),
+    case(" :fin", " :fin", prev="a"),
+    case("2:234 567", "2:234 567", prev="1"),  # 12:234, kept whole: not the thousands 234 567
 ]
 
 ALREADY_CORRECT = [

@@ -144,6 +144,7 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
     figures: list[Figure] = []
     ids: set[str] = set()
     explicit: dict[str, int] = {}
+    suffix: dict[str, int] = {}  # last -n given to each repeated id: ids only grow, so the next free one is beyond
 
     def line_of(tok: Token) -> int:
         return chapter.body_line + (tok.map[0] if tok.map else 0)
@@ -155,9 +156,10 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                                + (f" (ligne {explicit[ident]})" if ident in explicit else ""),
                                "chaque {#id} doit être unique dans la page")
                 return ident
-            n = 2
+            n = suffix.get(ident, 1) + 1
             while f"{ident}-{n}" in ids:
                 n += 1
+            suffix[ident] = n
             ident = f"{ident}-{n}"
         ids.add(ident)
         if is_explicit:

@@ -13,6 +13,8 @@ from ..errors import did_you_mean
 from ..markdown.parse import Figure
 from .html import PageState, block_line, child_line, math_rule
 
+HINTED_MISSES = 20  # unresolved references per page that get a « vouliez-vous dire »
+
 
 def _xref(self, tokens: Sequence[Token], idx: int, options, env: dict[str, Any]) -> str:
     tok = tokens[idx]
@@ -22,7 +24,9 @@ def _xref(self, tokens: Sequence[Token], idx: int, options, env: dict[str, Any])
     target: Target | None = site.anchors[nav.url].get(ident) or site.targets.get(ident)
     if target is None or not target.label:
         kind = ident.split("-", 1)[0]
-        known = [t for t in site.targets if t.startswith(kind + "-")]
+        misses = env["xref_misses"] = env.get("xref_misses", 0) + 1
+        # each « vouliez-vous dire » compares the id with every id of the course: for the first few misses only
+        known = [t for t in site.targets if t.startswith(kind + "-")] if misses <= HINTED_MISSES else []
         page.error(child_line(env, tok), f"référence croisée « @{ident} » introuvable",
                    did_you_mean(ident, known) or f"ajoutez {{#{ident}}} à {_what(kind)}, dans ce chapitre ou un autre")
         return html.escape(ident)
@@ -41,21 +45,21 @@ def _what(kind: str) -> str:
 
 
 def _sentence_start(tokens: Sequence[Token], idx: int) -> bool:
-    """True at the start of a paragraph or after « . », « ! », « ? » (Quarto capitalises there too)."""
-    before = ""
-    for tok in reversed(tokens[:idx]):
+    """True at the start of a paragraph or after « . », « ! », « ? » (Quarto capitalises there too).
+
+    Reads back only to the last character written before the reference, without copying the tokens or
+    joining their text: with thousands of references in a paragraph, either would make the page quadratic."""
+    for j in range(idx - 1, -1, -1):
+        tok = tokens[j]
         if tok.type in ("softbreak", "hardbreak"):
-            before = " " + before
-        elif tok.type in ("text", "code_inline"):
-            before = tok.content + before
-        elif tok.type.endswith("_open") or tok.type.endswith("_close"):
-            continue
-        else:
+            continue  # a line break reads as a space
+        if tok.type in ("text", "code_inline"):
+            written = tok.content.rstrip(" \u00a0\u202f")
+            if written:  # another whitespace (a tab…) is no sentence end either
+                return written[-1] in ".!?…"
+        elif not (tok.type.endswith("_open") or tok.type.endswith("_close")):
             return False
-        if before.strip():
-            break
-    stripped = before.rstrip(" \u00a0\u202f")
-    return not stripped or stripped[-1] in ".!?…"
+    return True
 
 
 def _table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:

@@ -7,19 +7,26 @@ from, so that :meth:`SourceMap.place` points each problem found later into the r
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import Problems, SiteError
-from ..yamlfile import decode_source, too_large
+from ..yamlfile import MAX_SOURCE_BYTES, decode_source, too_large
 from .chapters import Chapter
 
-_SHORTCODE = re.compile(r"\{\{<\s*([A-Za-z][\w-]*)((?:[^>]|>(?!\}\}))*?)\s*>\}\}")
+# A shortcode runs to the first ``>}}`` after its name; ``_drop_shortcodes`` searches only up to the last
+# ``>}}`` of the line, so that no opener reads to the end of the line in vain (quadratic on many openers).
+_SHORTCODE = re.compile(r"\{\{<\s*([A-Za-z][\w-]*)(.*?)>\}\}", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_BACKTICKS = re.compile(r"`+")
 
 INCLUDE_HINT = "les fichiers inclus se placent dans le projet, par exemple content/_partie.md"
+# Bounds on what includes may cost: a file included twice by a file included twice… doubles at each level.
+MAX_EXPANDED_CHARS = MAX_SOURCE_BYTES  # the expanded chapter, as large as a chapter may be
+MAX_INCLUDES = 1000                    # per chapter: each one reads a file
+MAX_INCLUDE_DEPTH = 20
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,14 @@ def expand_includes(chapter: Chapter, root: Path, problems: Problems) -> tuple[C
     if "{{<" not in chapter.body:  # nearly every chapter: nothing to expand, every line is its own
         return chapter, SourceMap(chapter.source, chapter.body_line, ())
     origin = [(chapter.source, chapter.body_line + i) for i in range(chapter.body.count("\n") + 1)]
-    lines, where = _expand(chapter.body, origin, root, (chapter.source,), problems)
+    budget = [MAX_EXPANDED_CHARS - len(chapter.body), MAX_INCLUDES]  # characters and includes still allowed
+    lines, where = _expand(chapter.body, origin, root, (chapter.source,), problems, budget)
     body = "\n".join(lines)
     return replace(chapter, body=body), SourceMap(chapter.source, chapter.body_line, tuple(where))
 
 
 def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[str, ...],
-            problems: Problems) -> tuple[list[str], list[tuple[str, int]]]:
+            problems: Problems, budget: list[int]) -> tuple[list[str], list[tuple[str, int]]]:
     out: list[str] = []
     where: list[tuple[str, int]] = []
     fence = ""
@@ -77,7 +85,7 @@ def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[s
             continue
         include = re.fullmatch(r"\s*\{\{<\s*include\s+(\S+?)\s*>\}\}\s*", raw)
         if include:
-            sub = _include(include.group(1), path, line, root, chain, problems)
+            sub = _include(include.group(1), path, line, root, chain, problems, budget)
             lines, origin_lines = sub if sub is not None else ([""], [(path, line)])
             out.extend(lines)
             where.extend(origin_lines)
@@ -88,8 +96,16 @@ def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[s
 
 
 def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ...],
-             problems: Problems) -> tuple[list[str], list[tuple[str, int]]] | None:
+             problems: Problems, budget: list[int]) -> tuple[list[str], list[tuple[str, int]]] | None:
     target = target.strip("\"'")
+    if budget[0] < 0:  # a bound already reached: reported once, where it was reached
+        return None
+    budget[1] -= 1
+    if budget[1] < 0:
+        problems.error(path, line, f"inclusion de « {target} » refusée : plus de {MAX_INCLUDES} inclusions dans "
+                       "ce chapitre", "regroupez les fichiers inclus ou découpez le chapitre")
+        budget[0] = -1
+        return None
     file = (root / path).parent / target
     resolved = file.resolve()
     if not resolved.is_relative_to(root.resolve()):
@@ -105,6 +121,11 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
         cycle = " → ".join(chain + (rel,))
         problems.error(path, line, f"inclusion circulaire : {cycle}", "retirez l'une de ces inclusions")
         return None
+    if len(chain) > MAX_INCLUDE_DEPTH:
+        problems.error(path, line, f"inclusion de « {target} » refusée : plus de {MAX_INCLUDE_DEPTH} inclusions "
+                       "imbriquées", "incluez les fichiers directement depuis le chapitre")
+        budget[0] = -1
+        return None
     if too_large(file.stat().st_size, rel, problems):
         return None
     text = decode_source(file.read_bytes(), rel, problems)
@@ -112,19 +133,28 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
         return None
     if text.endswith("\n"):
         text = text[:-1]
+    budget[0] -= len(text) + 1
+    if budget[0] < 0:
+        problems.error(path, line, f"inclusion de « {target} » refusée : avec ses inclusions, le chapitre dépasserait "
+                       f"{MAX_EXPANDED_CHARS // 1024 // 1024} Mo", "incluez moins de fichiers ou découpez le chapitre")
+        budget[0] = -1
+        return None
     origin = [(rel, i + 1) for i in range(text.count("\n") + 1)]
-    return _expand(text, origin, root, chain + (rel,), problems)
+    return _expand(text, origin, root, chain + (rel,), problems, budget)
 
 
 def _drop_shortcodes(raw: str, path: str, line: int, problems: Problems) -> str:
     """Remove every shortcode outside code spans, with a warning naming it."""
     if "{{<" not in raw:
         return raw
-    spans = [m.span() for m in _CODE_SPAN.finditer(raw)]
-
-    def drop(match: re.Match) -> str:
-        if any(start <= match.start() < end for start, end in spans):
-            return match.group(0)
+    spans = _code_spans(raw)
+    starts = [start for start, _ in spans]
+    parts: list[str] = []
+    last = 0
+    for match in _SHORTCODE.finditer(raw, 0, raw.rfind(">}}") + 3):
+        at = bisect.bisect_right(starts, match.start()) - 1
+        if at >= 0 and match.start() < spans[at][1]:
+            continue
         name = match.group(1)
         if name == "include":
             problems.warn(path, line, "« {{< include … >}} » doit être seul sur sa ligne : ignoré",
@@ -132,8 +162,34 @@ def _drop_shortcodes(raw: str, path: str, line: int, problems: Problems) -> str:
         else:
             problems.warn(path, line, f"shortcode Quarto « {name} » non pris en charge : retiré de la page",
                           "seul « {{< include fichier.md >}} » est reconnu")
-        return ""
-    return _SHORTCODE.sub(drop, raw)
+        parts.append(raw[last:match.start()])
+        last = match.end()
+    parts.append(raw[last:])
+    return "".join(parts)
+
+
+def _code_spans(raw: str) -> list[tuple[int, int]]:
+    """The code spans of one line, in order: a run of backticks up to the next run of the same length
+    (CommonMark's rule), found in one pass over the runs."""
+    runs = [m.span() for m in _BACKTICKS.finditer(raw)]
+    later: dict[int, list[int]] = {}  # run length -> indexes of the runs of that length, last first
+    for index in range(len(runs) - 1, -1, -1):
+        start, end = runs[index]
+        later.setdefault(end - start, []).append(index)
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = later[end - start]
+        while same and same[-1] <= index:
+            same.pop()
+        if not same:
+            index += 1
+            continue
+        closer = same.pop()
+        spans.append((start, runs[closer][1]))
+        index = closer + 1
+    return spans
 
 
 def expand_all(chapters: list[Chapter], root: Path, problems: Problems) -> tuple[list[Chapter], dict[str, SourceMap]]:

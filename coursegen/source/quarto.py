@@ -9,7 +9,7 @@ import yaml
 
 from ..config import CONFIG_NAME, Config, check_chapter_list
 from ..errors import Problems
-from ..yamlfile import decode_source, yaml_error
+from ..yamlfile import compose, construct, decode_source, yaml_error
 
 
 def chapters_from_project(config: Config, problems: Problems) -> list[str] | None:
@@ -25,8 +25,9 @@ def chapters_from_project(config: Config, problems: Problems) -> list[str] | Non
     text = decode_source(path.read_bytes(), rel, problems)
     if text is None:
         return None
-    try:
-        data = yaml.safe_load(text) or {}
+    try:  # through yamlfile, whose bounds stop an alias bomb; anchors and aliases are allowed, as in Quarto
+        node = compose(text)
+        data = (construct(node) if node is not None else None) or {}
     except yaml.YAMLError as exc:
         problems.add(yaml_error(exc, rel, 0))
         return None
