@@ -115,8 +115,12 @@ class Resolved:
     hint: str = ""
 
 
-def resolve_link(href: str, current: PageNav, site: Site) -> Resolved:
-    """Map an author's link to the built site, or explain why it cannot be resolved."""
+def resolve_link(href: str, current: PageNav, site: Site, hint: bool = True) -> Resolved:
+    """Map an author's link to the built site, or explain why it cannot be resolved (with a « vouliez-vous
+    dire » unless ``hint`` is False: it compares the name with every anchor of a page)."""
+    def _near(name: str, choices: dict) -> str:
+        return did_you_mean(name, list(choices)) if hint else ""
+
     if _SCHEME.match(href) or href.startswith("//"):
         return Resolved(href, "external")
     path, _, anchor = href.partition("#")
@@ -141,6 +145,3 @@ def resolve_link(href: str, current: PageNav, site: Site) -> Resolved:
         return Resolved(page.url + (f"#{anchor}" if anchor else ""), "page")
     return Resolved(href, "asset", asset=norm)
 
-
-def _near(name: str, choices: dict) -> str:
-    return did_you_mean(name, list(choices))

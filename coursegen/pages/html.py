@@ -31,6 +31,7 @@ CALLOUT_LABELS = {
 }
 # Files a browser would run as a page or a script on the site's origin if a chapter linked them.
 EXECUTABLE_ASSETS = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".xml", ".xsl", ".xslt", ".js", ".mjs", ".svgz")
+HINTED_MISSES = 20  # unresolved links and references per page that get a « vouliez-vous dire »
 WIDTH_STEP = 5  # percentage widths become the class "largeur-N", N a multiple of 5 (site.css)
 _PX = re.compile(r"^(\d+)(px)?$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
@@ -50,10 +51,16 @@ class PageState:
     assets: set[str] = field(default_factory=set)               # content-relative files to copy
     external_links: list[tuple[str, int]] = field(default_factory=list)
     div_stack: list[str] = field(default_factory=list)          # closing HTML of the open divs
+    misses: int = 0                                             # unresolved links and references so far
     sections: dict[str, Section] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sections = {s.id: s for s in reversed(self.nav.toc)}  # a linear search per heading is quadratic
+
+    def may_hint(self) -> bool:
+        """Whether an unresolved link or reference still gets a « vouliez-vous dire »: each one compares a
+        name with every id of the page or course, so only the first ``HINTED_MISSES`` of a page do."""
+        return self.misses < HINTED_MISSES
 
     def error(self, line: int, message: str, hint: str = "") -> None:
         self.problems.error(self.source, line, message, hint)
@@ -96,8 +103,9 @@ def _link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
         tok.attrs.pop("href", None)
         return self.renderToken(tokens, idx, options, env)
     page: PageState = env["page"]
-    resolved = resolve_link(href, page.nav, page.site)
+    resolved = resolve_link(href, page.nav, page.site, page.may_hint())
     if resolved.error:
+        page.misses += 1
         page.error(line, resolved.error, resolved.hint)
     elif resolved.kind == "external":
         page.external_links.append((href, line))
@@ -152,9 +160,11 @@ def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     line = child_line(env, tok)
     if _unsafe_url(src, "de l'image", line, env):
         return html.escape(self.renderInlineAsText(tok.children or [], options, env))
-    resolved = resolve_link(src, env["page"].nav, env["page"].site)
+    page: PageState = env["page"]
+    resolved = resolve_link(src, page.nav, page.site, page.may_hint())
     if resolved.error:
-        env["page"].error(line, resolved.error.replace("le lien", "l'image"), resolved.hint)
+        page.misses += 1
+        page.error(line, resolved.error.replace("le lien", "l'image"), resolved.hint)
     elif resolved.kind == "asset" and not _use_asset(resolved.asset, src, line, env):
         return html.escape(self.renderInlineAsText(tok.children or [], options, env))
     alt = html.escape(str(tok.attrs.get("fig-alt") or self.renderInlineAsText(tok.children or [], options, env)))

@@ -13,7 +13,6 @@ from ..errors import did_you_mean
 from ..markdown.parse import Figure
 from .html import PageState, block_line, child_line, math_rule
 
-HINTED_MISSES = 20  # unresolved references per page that get a « vouliez-vous dire »
 
 
 def _xref(self, tokens: Sequence[Token], idx: int, options, env: dict[str, Any]) -> str:
@@ -24,9 +23,8 @@ def _xref(self, tokens: Sequence[Token], idx: int, options, env: dict[str, Any])
     target: Target | None = site.anchors[nav.url].get(ident) or site.targets.get(ident)
     if target is None or not target.label:
         kind = ident.split("-", 1)[0]
-        misses = env["xref_misses"] = env.get("xref_misses", 0) + 1
-        # each « vouliez-vous dire » compares the id with every id of the course: for the first few misses only
-        known = [t for t in site.targets if t.startswith(kind + "-")] if misses <= HINTED_MISSES else []
+        known = [t for t in site.targets if t.startswith(kind + "-")] if page.may_hint() else []
+        page.misses += 1
         page.error(child_line(env, tok), f"référence croisée « @{ident} » introuvable",
                    did_you_mean(ident, known) or f"ajoutez {{#{ident}}} à {_what(kind)}, dans ce chapitre ou un autre")
         return html.escape(ident)
