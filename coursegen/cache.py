@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +71,20 @@ def code_version() -> str:
     return h.hexdigest()
 
 
+_ENTRY_NAME = re.compile(r"\.?[0-9a-f]{64}(?:\.tmp-\d+)?")  # a key, or a key being written
+
+
+def own_folder(root: Path, rel: str) -> Path | None:
+    """``root/rel``, a folder of the build's own below the project, or None when any part of it that exists is
+    a symbolic link: the cache and the search documents are pruned, and a link would prune another folder."""
+    path = root
+    for part in Path(rel).parts:
+        path = path / part
+        if path.is_symlink():
+            return None
+    return root / rel
+
+
 def digest(*parts: Any) -> str:
     """SHA-256 of ``parts`` (bytes as they are, anything else through ``repr``) and of the code version."""
     h = hashlib.sha256(code_version().encode())
@@ -91,7 +106,7 @@ class Cache:
     """Entries grouped by kind (``facts``, ``pages``, ``files``); ``Cache(None)`` is a disabled cache."""
 
     def __init__(self, root: Path | None) -> None:
-        self.path = root / CACHE_DIR if root is not None else None
+        self.path = own_folder(root, CACHE_DIR) if root is not None else None
         self.used: dict[str, set[str]] = {}
 
     @property
@@ -153,8 +168,8 @@ class Cache:
                 continue
             keep = self.used.get(folder.name, set())
             for entry in folder.iterdir():
-                if entry.name in keep:
-                    continue
+                if entry.name in keep or not _ENTRY_NAME.fullmatch(entry.name):
+                    continue  # only entries this cache names are ever removed
                 if entry.is_dir():
                     import shutil
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .cache import Cache, digest, tree_digest
+from .cache import Cache, digest, own_folder, tree_digest
 from .config import Config, load_for_build
 from .course.figures import FREEZE_DIR, SPECS_FILE, AttentionFigures
 from .course.nav import build_nav
@@ -134,10 +134,10 @@ def _open_output(stack: ExitStack, config: Config, cache: Cache,
         return None, None
     stack.enter_context(build_lock(config.root, options.on_wait))
     staging = stack.enter_context(Staging(config.output_path, seed=cache.enabled, content=config.content_path))
-    scratch = config.root / SCRATCH_DIR if cache.enabled else None
+    scratch = own_folder(config.root, SCRATCH_DIR) if cache.enabled else None
     if scratch is not None:
         clean_scratch(scratch)
-    docs = SearchDocs(config.root / DOCS_DIR if scratch else None, scratch)
+    docs = SearchDocs(own_folder(config.root, DOCS_DIR) if scratch else None, scratch)
     stack.callback(docs.close)
     return staging, docs
 

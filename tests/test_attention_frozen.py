@@ -346,3 +346,10 @@ def test_freeze_leaves_files_within_tolerance_untouched_and_rewrites_real_change
     assert "content/_freeze/attention/petit-calcul.json : inchangé\n" in out
     assert load((frozen / "petit-modele.json").read_bytes(), "petit-modele.json")["attention"][0][0][3][0] == \
         fixture("petit-modele")["attention"][0][0][3][0] + 2
+
+
+@pytest.mark.parametrize("data", [b"[" * 200_000, b'{"a": 1' + b"0" * 5000 + b"}"])
+def test_a_frozen_file_too_deep_or_with_a_huge_number_is_a_located_error(data):
+    with pytest.raises(SiteError) as caught:
+        load(data, "content/_freeze/attention/x.json")
+    assert str(caught.value).startswith("content/_freeze/attention/x.json: JSON illisible : imbrication trop profonde")

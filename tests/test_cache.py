@@ -191,3 +191,23 @@ def test_the_command_succeeds_on_a_damaged_cache(course, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert read_tree(course / "site") == read_tree(reference)
+
+
+@pytest.mark.parametrize("linked", [CACHE_DIR, DOCS_DIR])
+def test_a_cache_folder_that_is_a_link_is_never_pruned(tmp_path, linked):
+    """A link at .cache/build (or the search documents' folder) would make pruning delete another folder's files:
+    the build does without it, and the site is the same."""
+    root = make_project(tmp_path / "projet")
+    victim = tmp_path / "ailleurs"
+    (victim / "photos").mkdir(parents=True)
+    (victim / "photos" / "p1.jpg").write_bytes(b"photo")
+    (victim / "cv.pdf").write_bytes(b"cv")
+    (root / linked).parent.mkdir(parents=True, exist_ok=True)
+    (root / linked).symlink_to(victim)
+    for _ in range(2):
+        result = run_build(root)
+        assert result.returncode == 0, result.stderr
+    assert read_tree(victim) == {"photos/p1.jpg": b"photo", "cv.pdf": b"cv"}
+    clean = make_project(tmp_path / "propre")
+    assert run_build(clean, "--output", str(tmp_path / "site-propre")).returncode == 0
+    assert read_tree(root / "site") == read_tree(tmp_path / "site-propre")

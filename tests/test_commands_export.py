@@ -170,3 +170,13 @@ def test_a_failed_export_leaves_the_previous_export(tmp_path, project, monkeypat
 
     monkeypatch.undo()
     assert command.export(project, dest, Problems()) != [] and tree_digest(dest) == before
+
+
+def test_export_refuses_a_folder_whose_quarto_file_is_not_utf8(tmp_path, project):
+    dest = tmp_path / "occupe"
+    dest.mkdir()
+    (dest / "_quarto.yml").write_bytes(b"\xff\xfe titre")
+    result = run_build(project, "export-quarto", str(dest))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "export-quarto : le dossier n'est pas vide" in result.stderr
+    assert (dest / "_quarto.yml").read_bytes() == b"\xff\xfe titre"

@@ -83,6 +83,8 @@ def load(data: bytes, path: str) -> dict:
         figure = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SiteError(path, exc.lineno, f"JSON invalide : {exc.msg} (colonne {exc.colno})", hint) from None
+    except (RecursionError, ValueError):  # nested past Python's stack, or an integer of thousands of digits
+        raise SiteError(path, 0, "JSON illisible : imbrication trop profonde ou nombre démesuré", hint) from None
     try:
         _validate(figure)
     except _Invalid as exc:

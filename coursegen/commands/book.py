@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from ..attention.render import fmt
-from ..cache import digest
+from ..cache import digest, own_folder
 from ..config import Config
 from ..course.figures import AttentionFigures
 from ..errors import Problems, UserError
@@ -118,7 +118,7 @@ def cache_key(config: Config) -> str:
 
 def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
     """The PDF and the EPUB of the course, from the cache when no input changed; None after an error."""
-    cache = config.root / CACHE_DIR
+    cache = own_folder(config.root, CACHE_DIR) or Path(tempfile.mkdtemp(prefix="atelier-livre-"))  # never a link
     key = cache_key(config)
     entry = cache / key
     pdf, epub = entry / f"{OUTPUT_FILE}.pdf", entry / f"{OUTPUT_FILE}.epub"
@@ -189,7 +189,7 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
                 epub_job.wait()
         if cache.is_dir():
             for old in cache.iterdir():  # one book at a time: older keys are dropped
-                if not old.name.startswith("."):
+                if re.fullmatch(r"[0-9a-f]{32}", old.name):  # only books this cache named
                     shutil.rmtree(old, ignore_errors=True)
         cache.mkdir(parents=True, exist_ok=True)
         partial = cache / f".{key}-{os.getpid()}"

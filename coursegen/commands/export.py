@@ -48,7 +48,7 @@ def export(root: Path, dest: Path, problems: Problems) -> list[str]:
         return []
     if dest.is_dir() and any(dest.iterdir()):
         marker = dest / "_quarto.yml"  # a previous export (its first line says so) is replaced as a whole
-        if not marker.is_file() or not marker.read_text(encoding="utf-8").startswith(EXPORT_MARKER):
+        if not marker.is_file() or not marker.read_bytes().startswith(EXPORT_MARKER.encode("utf-8")):
             problems.error(shown, 0, "export-quarto : le dossier n'est pas vide",
                            "choisissez un dossier vide (ou un export précédent, qui sera remplacé)")
             return []
