@@ -294,3 +294,100 @@ def test_raw_typst_that_fails_or_warns_is_placed_at_its_markdown_line(tmp_path):
     [error] = problems.errors
     assert (error.path, error.line) == ("content/01-bases.md", first + 5)  # the line of « #variable-inconnue »
     assert "variable-inconnue" in error.message
+
+
+@pytest.fixture
+def local_server():
+    """An HTTP server on 127.0.0.1 that records every request: the book must never call it."""
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    server.shutdown()
+    server.server_close()
+
+
+def _secret(tmp_path: Path) -> Path:
+    """A file outside the course whose bytes must never reach the book."""
+    secret = tmp_path / "secret" / "motdepasse.txt"
+    secret.parent.mkdir()
+    secret.write_text("racine:x:0:0:ne-pas-publier-7f3a\n", encoding="utf-8")
+    return secret
+
+
+def _book_files(root: Path) -> list[bytes]:
+    """Every file of the PDF and the EPUB (inside its zip) left in the cache."""
+    import zipfile
+
+    found = []
+    for path in (root / ".cache").rglob("*") if (root / ".cache").is_dir() else []:
+        if path.is_file():
+            found.append(path.read_bytes())
+            if path.suffix == ".epub":
+                with zipfile.ZipFile(path) as epub:
+                    found += [epub.read(name) for name in epub.namelist()]
+    return found
+
+
+def test_an_image_outside_the_course_is_an_error_at_its_line_never_read_nor_fetched(tmp_path, local_server):
+    url, asked = local_server
+    secret = _secret(tmp_path)
+    root = make_project(tmp_path / "essai")
+    chapter = root / "content" / "02-suite.md"
+    text = chapter.read_text(encoding="utf-8")
+    first = text.count("\n") + 2
+    chapter.write_text(text + f"\nVoir ![un]({secret}) ici.\n\n![deux](file://{secret})\n\n"
+                       f"![trois]({url}/x.png)\n\n![quatre](../../../../{secret.parent.name}/{secret.name})\n",
+                       encoding="utf-8")
+    problems = Problems()
+    assert book.build_book(load_config(root, problems), problems) is None
+    assert [(e.path, e.line, e.message) for e in problems.errors] == [
+        ("content/02-suite.md", first + 2 * n,
+         f"pdf : l'image « {src} » n'est pas un fichier du dossier du cours : elle n'est ni lue ni téléchargée")
+        for n, src in enumerate([str(secret), f"file://{secret}", f"{url}/x.png",
+                                 f"../../../../{secret.parent.name}/{secret.name}"])]
+    assert all(e.hint.startswith("placez l'image dans le dossier du contenu") for e in problems.errors)
+    assert asked == []
+    assert not any(b"ne-pas-publier" in data for data in _book_files(root))
+
+
+def test_raw_html_is_left_out_of_the_book_with_a_warning_at_its_line(tmp_path, local_server):
+    import zipfile
+
+    url, asked = local_server
+    secret = _secret(tmp_path)
+    root = make_project(tmp_path / "essai")
+    chapter = root / "content" / "02-suite.md"
+    text = chapter.read_text(encoding="utf-8")
+    first = text.count("\n") + 2
+    chapter.write_text(text + f'\nVoir <img src="{secret}" alt="x"> et <img src="{url}/y.png" alt="y"> ici.\n\n'
+                       "<script>alert(1)</script>\n\nTexte après.\n", encoding="utf-8")
+    problems = Problems()
+    made = book.build_book(load_config(root, problems), problems)
+    assert made is not None and not problems.errors
+    assert [(w.path, w.line) for w in problems.warnings] == [("content/02-suite.md", first),
+                                                             ("content/02-suite.md", first + 2)]
+    assert problems.warnings[0].message.startswith("pdf : code html brut retiré du livre (« <img src=")
+    assert problems.warnings[1].message == "pdf : code html brut retiré du livre (« <script>alert(1)</script> »)"
+    assert problems.warnings[1].hint.startswith("le PDF et l'EPUB n'incluent pas le HTML écrit dans les chapitres")
+    assert asked == []
+    assert not any(b"ne-pas-publier" in data for data in _book_files(root))
+    with zipfile.ZipFile(made.epub) as epub:
+        xhtml = "".join(epub.read(n).decode("utf-8") for n in epub.namelist() if n.endswith(".xhtml"))
+    shown = re.sub(r"\s+", " ", xhtml)
+    assert "<p>Voir et ici.</p>" in shown and "<p>Texte après.</p>" in shown
+    assert "<script" not in xhtml and str(secret) not in xhtml and url not in xhtml

@@ -28,6 +28,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -144,9 +145,12 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
         sources["_glossaire-livre.md"] = f"{config.content_dir}/glossaire.yaml"
         if on_step:
             on_step("Pandoc : lecture des chapitres")
-        tree = json.loads(_pandoc(binary, ["-f", "markdown", "-t", "json", *files], work))
+        tree = json.loads(_pandoc(binary, ["--sandbox", "-f", "markdown", "-t", "json", *files], work))
         source_lines = {name: (config.content_path / name).read_text(encoding="utf-8").split("\n")
                         for name in chapters if (config.content_path / name).is_file()}
+        _untrusted(tree, files, sources, source_lines, work, problems)
+        if problems.errors:
+            return None
         for_print, for_epub = prepare(tree, files, sources, source_lines)
         _fit_images(for_print["blocks"], work)
         _weights_tables(for_print["blocks"], config, problems)
@@ -170,7 +174,7 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
             epub_job.stdin.close()
             if on_step:
                 on_step("Typst : mise en page du PDF")
-            body = _pandoc(binary, ["-f", "json", "-t", "typst", "--wrap=none"], work,
+            body = _pandoc(binary, ["--sandbox", "-f", "json", "-t", "typst", "--wrap=none"], work,
                            json.dumps(_decimal_commas(for_print)).encode()).decode("utf-8")
             body = _TYPST_DECIMAL.sub(r'\1","', body)
             shutil.copy(template, work / TEMPLATE)
@@ -275,6 +279,83 @@ def _locate(diagnostic: str, main: Path, config: Config) -> tuple[str, int]:
             path, _, number = text[len(_MARKER):].rpartition(":")
             return path, int(number)
     return template, 0
+
+
+# --- what the chapters may not bring into the book ----------------------------------------------------
+
+def _untrusted(tree: Node, files: list[str], sources: dict[str, str], source_lines: dict[str, list[str]],
+               work: Path, problems: Problems) -> None:
+    """Nothing outside the work folder reaches the book. The EPUB is written by Pandoc without ``--sandbox``
+    (the sandbox refuses the images of the work folder and the ``--css`` file), so the tree is cleaned here:
+    an image whose target is not a relative path inside the work folder (``/etc/…``, ``file:``, ``http:``) is
+    an error at its Markdown line; raw HTML (and any raw code but Typst) is removed with a warning, since
+    Pandoc would copy it into the EPUB and fetch what its ``src`` names; chapter metadata is emptied (its
+    ``cover-image`` or ``css`` would be read too: the book's metadata comes from config.yaml)."""
+    tree["meta"] = {}
+    root = work.resolve()
+    warned: set[tuple[str, int]] = set()
+    at: dict[str, Any] = {"source": "", "lines": None}
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, list):
+            kept = []
+            for item in value:
+                if isinstance(item, dict) and item.get("t") in ("RawInline", "RawBlock") \
+                        and item["c"][0].lower() != "typst":
+                    text = item["c"][1].strip()
+                    where = (at["source"], _line_of(at["lines"], text.split("\n", 1)[0]))
+                    if where not in warned:
+                        warned.add(where)
+                        shown = text if len(text) <= 40 else text[:39] + "…"
+                        problems.warn(*where, f"pdf : code {item['c'][0]} brut retiré du livre (« {shown} »)",
+                                      "le PDF et l'EPUB n'incluent pas le HTML écrit dans les chapitres : "
+                                      "écrivez ce passage en Markdown (image : ![texte](assets/nom.png))")
+                    continue
+                kept.append(clean(item))
+            return kept
+        if isinstance(value, dict):
+            if value.get("t") == "Image" and not _inside(value["c"][2][0], root):
+                src = value["c"][2][0]
+                problems.error(at["source"], _line_of(at["lines"], src),
+                               f"pdf : l'image « {src} » n'est pas un fichier du dossier du cours : "
+                               "elle n'est ni lue ni téléchargée",
+                               "placez l'image dans le dossier du contenu (par exemple assets/) et "
+                               "donnez son chemin relatif : ![texte](assets/nom.png)")
+                return {"t": "Span", "c": [["", [], []], clean(value["c"][1])]}
+            if "c" in value:
+                value["c"] = clean(value["c"])
+        return value
+
+    blocks: list[Node] = []
+    index = -1
+    for block in tree["blocks"]:
+        if block["t"] == "Header" and block["c"][0] == 1 or index < 0:
+            index += 1
+            name = files[index] if index < len(files) else ""
+            at["source"], at["lines"] = sources.get(name, name), source_lines.get(name)
+        blocks += clean([block])
+    tree["blocks"] = blocks
+
+
+def _inside(src: str, root: Path) -> bool:
+    """A relative path (no scheme, no leading slash) that stays inside ``root``, as written and unescaped."""
+    if not src or _SCHEME.match(src) or src.startswith(("/", "\\")):
+        return False
+    for candidate in {src, unquote(src)}:
+        try:
+            (root / candidate).resolve().relative_to(root)
+        except (ValueError, OSError):
+            return False
+    return True
+
+
+def _line_of(lines: list[str] | None, needle: str) -> int:
+    """The first Markdown line holding ``needle``; 0 when unknown."""
+    if lines and needle:
+        for number, text in enumerate(lines, 1):
+            if needle in text:
+                return number
+    return 0
 
 
 # --- the Pandoc tree, rewritten for print ------------------------------------------------------------------
