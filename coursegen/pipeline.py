@@ -23,7 +23,7 @@ from .output.search import DOCS_DIR, SCRATCH_DIR, IndexTiming, PendingIndex, Sea
 from .output.site import write_site
 from .output.staging import Staging, build_lock, os_problem, shown_path
 from .pages.context import Download, Templates
-from .pages.html import EXECUTABLE_ASSETS
+from .pages.html import publishable
 from .source.chapters import load_chapters
 from .source.glossary import load_glossary
 from .source.includes import expand_all
@@ -145,11 +145,11 @@ def _open_output(stack: ExitStack, config: Config, cache: Cache,
 def _signature(config: Config, glossary: list, downloads: tuple[Download, ...]) -> str:
     """What a chapter page depends on besides the course's navigation and its own source (cache key). Also
     the files whose link warns rather than fails (``pages.html._use_asset``): SVG files by content (what
-    their published copy leaves out), pages and scripts by name (refused while they exist)."""
+    their published copy leaves out), the other files by name if their type is refused (while they exist)."""
     specs = config.content_path / SPECS_FILE
     content = config.content_path.resolve()
     watched = sorted(p for p in config.content_path.rglob("*")
-                     if p.suffix.lower() == ".svg" or p.name.lower().endswith(EXECUTABLE_ASSETS))
+                     if p.suffix.lower() == ".svg" or not publishable(p.name))
     return digest("site", repr(replace(config, output_dir="")), tree_digest(config.templates_path), glossary,
                   specs.read_bytes() if specs.is_file() else b"", tree_digest(config.content_path / FREEZE_DIR),
                   [(d.name, d.path.stat().st_size) for d in downloads],

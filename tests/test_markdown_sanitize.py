@@ -85,6 +85,20 @@ def test_object_and_form_keep_their_text_and_allowed_children():
     assert clean_html('<form action="/"><input name="q"></form>')[0] == '<input name="q">'
 
 
+def test_rel_opener_goes_and_the_other_link_types_stay():
+    """rel="opener" would give the page opened in a new tab a handle on this one (window.opener)."""
+    cleaned, removed = clean_html('<a href="https://example.org/" target="_blank" rel="Opener noreferrer">x</a>'
+                                  '<a href="https://example.org/" rel="opener">y</a>')
+    assert cleaned == ('<a href="https://example.org/" target="_blank" rel="noreferrer">x</a>'
+                       '<a href="https://example.org/">y</a>')
+    assert [(r.line, r.message) for r in removed] == [
+        (0, "valeur « opener » retirée de l'attribut « rel » de <a>"),
+        (0, "valeur « opener » retirée de l'attribut « rel » de <a>"),
+    ]
+    assert clean_html('<a href="x.html" rel="noopener nofollow">z</a>') == (
+        '<a href="x.html" rel="noopener nofollow">z</a>', ())
+
+
 def test_attributes_off_the_allow_list_are_removed_with_a_warning():
     cleaned, removed = clean_html('<button formaction="https://ailleurs.example/" type="button" data-x="1" '
                                   'aria-label="Ouvrir">Ok</button>')
@@ -163,13 +177,30 @@ def test_a_clean_svg_is_published_byte_for_byte():
 
 def test_scripts_handlers_urls_and_foreign_objects_leave_an_svg():
     cleaned, removed = clean_svg(SCRIPTED)
-    assert removed == ("<?xml-stylesheet?>", "attribut « onload »", "<script>", "adresse « javascript: »",
-                       "<foreignObject>", "<set>")
+    assert removed == ("<?xml-stylesheet?>", "déclarations internes du <!DOCTYPE>", "attribut « onload »", "<script>",
+                       "adresse « javascript: »", "<foreignObject>", "<set>")
     text = cleaned.decode("utf-8")
     for gone in ("script", "onload", "javascript:", "foreignObject", "iframe", "xml-stylesheet", "ENTITY", "<set"):
         assert gone not in text
     assert '<circle r="3"/>' in text and '<a href="https://example.org/"/>' in text and "<text>lien</text>" in text
     assert clean_svg(cleaned) == (cleaned, ())
+
+
+def test_an_internal_doctype_whose_default_attributes_would_run_script_leaves_an_svg():
+    """expat does not report the attributes an <!ATTLIST> adds by default, which a browser does (onload)."""
+    attlist = (b'<?xml version="1.0"?><!DOCTYPE svg [<!ATTLIST svg onload CDATA "fetch(&#34;/PWNED&#34;)">]>'
+               b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')
+    cleaned, removed = clean_svg(attlist)
+    assert removed == ("déclarations internes du <!DOCTYPE>",)
+    assert cleaned == (b'<?xml version="1.0" encoding="utf-8"?><svg xmlns="http://www.w3.org/2000/svg" width="10" '
+                       b'height="10"><rect width="10" height="10"/></svg>')
+    assert clean_svg(cleaned) == (cleaned, ())
+
+
+def test_a_doctype_without_internal_declarations_keeps_an_svg_byte_for_byte():
+    svg11 = (b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+             + SVG)
+    assert clean_svg(svg11) == (svg11, ())
 
 
 def test_an_svg_that_is_not_xml_or_expands_without_end_is_refused():

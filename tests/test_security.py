@@ -20,7 +20,7 @@ import pytest
 from browser import serve_folder
 from conftest import make_project, run_build
 from coursegen.markdown.sanitize import clean_svg, unsafe_scheme
-from coursegen.pages.html import EXECUTABLE_ASSETS
+from coursegen.pages.html import publishable
 from test_quality import course_site, pages_of  # noqa: F401 - the real course, built as published
 
 
@@ -85,6 +85,9 @@ def _directives(policy: str) -> dict[str, list[str]]:
     return out
 
 
+SITE_FILES = {"sitemap.xml", ".nojekyll", ".atelier-site"}  # written by the build, not linked by a chapter
+
+
 def _check_site(site: Path) -> list[str]:
     problems = []
     pages = sorted(site.rglob("*.html"))
@@ -122,9 +125,9 @@ def _check_site(site: Path) -> list[str]:
         name = path.relative_to(site).as_posix()
         if path.suffix.lower() == ".svg" and clean_svg(path.read_bytes()) != (path.read_bytes(), ()):
             problems.append(f"{name} : SVG qui exécuterait du code ({clean_svg(path.read_bytes())[1]})")
-        elif name.lower().endswith(EXECUTABLE_ASSETS) and not name.endswith(".html") and name != "sitemap.xml" \
+        elif not publishable(name) and not name.endswith(".html") and name not in SITE_FILES \
                 and not name.startswith(("static/", "pagefind/")):  # the site's own scripts, the search's
-            problems.append(f"{name} : fichier exécutable hors de static/")
+            problems.append(f"{name} : fichier d'un type non publiable hors de static/")
     return problems
 
 

@@ -17,7 +17,8 @@ page. Why not nh3 (ammonia): Markdown hands raw HTML over in pieces (``<span cla
 string, so removals could not be reported at their line (measurements in the commit that chose this).
 
 SVG files are XML: read with the standard library's expat (which caps entity expansion) and written back
-without scripts, ``<foreignObject>``, event attributes, ``javascript:`` URLs or processing instructions.
+without scripts, ``<foreignObject>``, event attributes, ``javascript:`` URLs, processing instructions or an
+internal DTD subset (whose ``<!ATTLIST>`` defaults a browser applies).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ HINT_ATTRIBUTE = ("le HTML d'un chapitre n'accepte que id, class, title, lang, a
 HINT_MATH_LINK = "une formule ne peut pas contenir de lien : placez le lien dans le texte, hors de la formule"
 HINT_MATH_HTML = "une formule ne contient pas de HTML : dans \\text{…}, n'écrivez ni « < » ni « > »"
 HINT_COMMENT = "un commentaire s'écrit <!-- texte --> ; « <!--> », « <!---> » et « --!> » ne l'écrivent pas"
+HINT_OPENER = ("une page ouverte depuis le site ne doit pas pouvoir le piloter : "
+               "gardez rel=\"noopener\" ou rel=\"noreferrer\"")
 HINT_DECLARATION = "le HTML d'un chapitre ne contient que des éléments, du texte et des commentaires <!-- … -->"
 
 
@@ -321,8 +324,13 @@ def _start_tag(name: str, token: dict, line: int, removals: list[Removal]) -> st
         problem = _attribute_problem(name, attribute, value)
         if problem:
             removals.append(Removal(line, *problem))
-        else:
-            kept.append(f" {attribute}" if value == "" else f' {attribute}="{_escape_attribute(value)}"')
+            continue
+        if attribute == "rel" and "opener" in value.lower().split():  # the opened page could steer this one
+            value = " ".join(v for v in value.split() if v.lower() != "opener")
+            removals.append(Removal(line, f"valeur « opener » retirée de l'attribut « rel » de <{name}>", HINT_OPENER))
+            if not value:
+                continue
+        kept.append(f" {attribute}" if value == "" else f' {attribute}="{_escape_attribute(value)}"')
     return f"<{name}{''.join(kept)}{' /' if token['selfClosing'] else ''}>"
 
 
@@ -337,7 +345,9 @@ def clean_svg(data: bytes) -> tuple[bytes | None, tuple[str, ...]]:
     """(bytes to publish, what was removed, e.g. ``<script>``) for an SVG file; (None, ()) if it is not XML.
 
     Unchanged bytes when nothing is removed; else the document written back by ``minidom``, without its
-    doctype (expat has already expanded the entities it declares, within its amplification limits).
+    doctype (expat has already expanded the entities it declares, within its amplification limits). A doctype
+    with an internal subset (``<!DOCTYPE svg [ … ]>``) counts as removed: its ``<!ATTLIST>`` defaults, which
+    a browser applies and expat does not report, may add ``onload``.
     """
     from xml.dom import Node, minidom  # the few builds that link an SVG pay for it
     from xml.parsers.expat import ExpatError
@@ -353,6 +363,10 @@ def clean_svg(data: bytes) -> tuple[bytes | None, tuple[str, ...]]:
         if node.nodeType == Node.PROCESSING_INSTRUCTION_NODE:  # <?xml-stylesheet?> may bring in XSLT
             removed.append(f"<?{node.target}?>")
             node.parentNode.removeChild(node)
+        elif node.nodeType == Node.DOCUMENT_TYPE_NODE and node.internalSubset:
+            # A browser applies the default attributes of an internal <!ATTLIST> (onload="…" by default), which
+            # expat does not report: written back without the doctype, whose entities expat has expanded.
+            removed.append("déclarations internes du <!DOCTYPE>")
         elif node.nodeType == Node.ELEMENT_NODE:
             local = node.tagName.rsplit(":", 1)[-1].lower()
             target = (node.getAttribute("attributeName") or "").rsplit(":", 1)[-1].lower()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Sequence
 
 from markdown_it.token import Token
@@ -29,8 +29,14 @@ CALLOUT_LABELS = {
     "warning": "Avertissement",
     "caution": "Attention",
 }
-# Files a browser would run as a page or a script on the site's origin if a chapter linked them.
-EXECUTABLE_ASSETS = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".xml", ".xsl", ".xslt", ".js", ".mjs", ".svgz")
+# The only files a chapter may link for publication: types a browser shows or downloads without running
+# them on the site's origin (SVG once cleaned). An allow-list, since GitHub Pages serves many other names
+# (.xsd, .rng, .xhtml…) as XML or HTML, which a browser would run as a page with its scripts.
+ASSET_EXTENSIONS = frozenset({
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "svg",                          # images
+    "pdf", "txt", "md", "csv", "tsv", "json", "ipynb", "py", "r", "zip", "gz", "tar", "bz2", "7z",  # documents
+    "mp3", "ogg", "oga", "wav", "mp4", "webm",                                        # audio, video
+})
 HINTED_MISSES = 20  # unresolved links and references per page that get a « vouliez-vous dire »
 WIDTH_STEP = 5  # percentage widths become the class "largeur-N", N a multiple of 5 (site.css)
 _PX = re.compile(r"^(\d+)(px)?$")
@@ -67,6 +73,11 @@ class PageState:
 
     def warn(self, line: int, message: str, hint: str = "") -> None:
         self.problems.warn(self.source, line, message, hint)
+
+
+def publishable(path: str) -> bool:
+    """Whether a linked file's name allows publishing it (``ASSET_EXTENSIONS``, case aside)."""
+    return PurePosixPath(path).suffix[1:].lower() in ASSET_EXTENSIONS
 
 
 def block_line(env: dict[str, Any], tok: Token) -> int:
@@ -121,8 +132,9 @@ def _link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
 def _use_asset(path: str, href: str, line: int, env) -> bool:
     """Check a linked file and publish it, unless it could run script on the site: False if not published.
 
-    Pages and scripts are refused rather than renamed: the author meant a page of the site or a download, and
-    only they know which (the hint says how to offer either). SVG files are published without their scripts.
+    Files whose type is not in ``ASSET_EXTENSIONS`` (pages, scripts, XML…) are refused rather than renamed: the
+    author meant a page of the site or a download, and only they know which (the hint says how to offer either).
+    SVG files are published without their scripts.
     """
     page: PageState = env["page"]
     target = page.content_root / path
@@ -132,9 +144,10 @@ def _use_asset(path: str, href: str, line: int, env) -> bool:
     elif not target.resolve().is_relative_to(page.content_root.resolve()):
         page.error(line, f"« {href} » pointe hors du projet",
                    "copiez le fichier dans le projet au lieu d'un lien symbolique")
-    elif path.lower().endswith(EXECUTABLE_ASSETS):
-        page.warn(line, f"fichier « {href} » non publié : un navigateur l'exécuterait comme une page ou un script "
-                        "du site", "proposez-le dans une archive .zip, ou montrez son contenu dans un bloc de code")
+    elif not publishable(path):
+        page.warn(line, f"fichier « {href} » non publié : un navigateur pourrait l'exécuter comme une page ou un "
+                        "script du site", "proposez-le dans une archive .zip, ou montrez son contenu dans un bloc de "
+                        f"code ; types publiés : {', '.join('.' + e for e in sorted(ASSET_EXTENSIONS))}")
     elif not path.lower().endswith(".svg") or _svg_published(target, href, line, page):
         page.assets.add(path)
         return True
