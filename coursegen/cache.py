@@ -8,7 +8,7 @@ Every entry is checked when read (``seal``/``unseal``): its first line names the
 was stored under and the SHA-256 of those and of the payload. An entry that is cut, altered, stored under
 another key (swapped, copied from another project) or written by another version of the format is treated as
 absent, then computed again and rewritten: the cache never changes a byte of the site, only how fast it is made.
-Jinja2's compiled templates (``.cache/jinja``) are kept in entries of the same form (``TemplateBytecode``).
+Jinja2's compiled templates (``.cache/jinja``) are kept in entries of the same form (``pages.templates.TemplateBytecode``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 
 CACHE_DIR = ".cache/build"
 PACKAGE = Path(__file__).resolve().parent
@@ -176,29 +175,3 @@ class Cache:
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
                     entry.unlink(missing_ok=True)
-
-
-class TemplateBytecode(jinja2.BytecodeCache):
-    """Jinja2's compiled templates, kept in ``folder`` between builds as checked entries (``unseal``).
-
-    Jinja2's own ``FileSystemBytecodeCache`` trusts any file that starts with its magic bytes and the source's
-    checksum: one flipped byte in the compiled code after them would change a page, or crash the interpreter.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
-        return self.folder / f"__jinja2_{bucket.key}.cache"
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            raw = self._file(bucket).read_bytes()
-        except OSError:
-            return
-        payload = unseal(f"jinja/{bucket.key}", raw)
-        if payload is not None:
-            bucket.bytecode_from_string(payload)  # Jinja2 still checks its version and the source's checksum
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        write_entry(self._file(bucket), f"jinja/{bucket.key}", bucket.bytecode_to_string())

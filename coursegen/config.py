@@ -221,8 +221,8 @@ def load_for_build(root: Path, problems: Problems, output: Path | None = None,
             where = ("--output", 0) if output is not None else (
                 (CONFIG_NAME, config.key_lines["output_dir"]) if "output_dir" in config.key_lines
                 else (config.output_dir, 0))
-            shown = output if output is not None else config.output_dir
-            problems.error(*where, f"le dossier de sortie « {shown} » contient des fichiers qui ne viennent pas de la "
+            named = output if output is not None else config.output_dir
+            problems.error(*where, f"le dossier de sortie « {named} » contient des fichiers qui ne viennent pas de la "
                            f"construction (« {occupant} ») : elle le remplacerait en entier", OCCUPIED_HINT)
             return None
     if config is not None and site_url is not None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from pathlib import Path
+
 import yaml
 
 from .errors import Problems, Severity, SiteError, did_you_mean
@@ -27,6 +29,15 @@ def too_large(size: int, path: str, problems: Problems) -> bool:
     problems.error(path, 0, f"fichier trop volumineux ({shown} Mo, au plus {MAX_SOURCE_BYTES // 1024 // 1024} Mo)",
                    "découpez-le en plusieurs chapitres ; les données vont dans content/assets/")
     return True
+
+
+def link_outside(path: Path, folder: Path, rel: str, what: str = "du dossier de contenu") -> SiteError | None:
+    """The error for a file that is a symbolic link leading out of ``folder`` (never read: it could publish any
+    file of the machine), or None."""
+    if path.resolve().is_relative_to(folder.resolve()):
+        return None
+    return SiteError(rel, 0, f"ce fichier est un lien qui pointe hors {what}",
+                     "copiez le fichier dans le projet au lieu d'un lien symbolique")
 
 
 def decode_source(data: bytes, path: str, problems: Problems) -> str | None:

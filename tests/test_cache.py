@@ -10,7 +10,8 @@ import jinja2
 import pytest
 
 from conftest import make_project, run_build
-from coursegen.cache import CACHE_DIR, Cache, TemplateBytecode, seal, unseal
+from coursegen.cache import CACHE_DIR, Cache, seal, unseal
+from coursegen.pages.templates import TemplateBytecode
 from coursegen.output.search import DOCS_DIR, IndexTiming
 from coursegen.pages.context import JINJA_CACHE
 from coursegen.pipeline import Options, build_project

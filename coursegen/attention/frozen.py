@@ -254,15 +254,15 @@ _TOLERANT = {("attention",), ("steps",), ("focus", "weights"), ("contrast", "wei
 _SKIPPED = {("model", "torch"), ("model", "transformers"), ("focus", "best", "layer"), ("focus", "best", "head")}
 
 
-def first_difference(old: bytes, new: bytes, tolerance: int = TOLERANCE) -> str | None:
-    """None when ``new`` is the same figure as the frozen file ``old`` to within ``tolerance``, else the
+def first_difference(old: bytes, new: bytes) -> str | None:
+    """None when ``new`` is the same figure as the frozen file ``old`` to within ``TOLERANCE``, else the
     first difference found (inputs, model and tokens before numbers), in French.
 
     The same figure: both files valid for ``load`` (every row of weights sums to exactly 1000), ``old``
     in the canonical form of ``dumps``, the same schema, kind, input_hash (same inputs), sentence, lang,
     scale, tokens, shape, model (torch and transformers versions aside), focus and contrast words and
-    token indices, and every stored number within ``tolerance`` thousandths. ``focus.best`` may name
-    another head only when both heads tie to within ``tolerance`` in each file: noise then picks either.
+    token indices, and every stored number within ``TOLERANCE`` thousandths. ``focus.best`` may name
+    another head only when both heads tie to within ``TOLERANCE`` in each file: noise then picks either.
     """
     if old == new:
         return None
@@ -272,7 +272,7 @@ def first_difference(old: bytes, new: bytes, tolerance: int = TOLERANCE) -> str 
         return f"{exc.path} : {exc.message}"
     if dumps(before) != old:
         return "le fichier figé n'est pas dans la forme canonique de dumps()"
-    return _difference(before, after, (), tolerance)
+    return _difference(before, after, ())
 
 
 def _where(path: tuple) -> str:
@@ -284,7 +284,7 @@ def _leads_to_numbers(path: tuple) -> bool:
     return any(t[:len(path)] == path for t in _TOLERANT)
 
 
-def _difference(old, new, path: tuple, tolerance: int) -> str | None:
+def _difference(old, new, path: tuple) -> str | None:
     if path in _SKIPPED:
         return None
     if isinstance(old, dict) and isinstance(new, dict):
@@ -293,31 +293,31 @@ def _difference(old, new, path: tuple, tolerance: int) -> str | None:
             return f"{_where(path + (key,))} : {'absent du nouveau calcul' if key in old else 'nouveau'}"
         # What was computed (inputs, model, tokens) before the numbers: the first difference says why.
         for key in sorted(old, key=lambda k: (_leads_to_numbers(path + (k,)), k)):
-            found = _difference(old[key], new[key], path + (key,), tolerance)
+            found = _difference(old[key], new[key], path + (key,))
             if found:
                 return found
-        return _best_difference(old, new, tolerance) if path == ("focus",) else None
+        return _best_difference(old, new) if path == ("focus",) else None
     if isinstance(old, list) and isinstance(new, list):
         if len(old) != len(new):
             return f"{_where(path)} : {len(new)} éléments au lieu de {len(old)}"
         for i, (a, b) in enumerate(zip(old, new)):
-            found = _difference(a, b, path + (i,), tolerance)
+            found = _difference(a, b, path + (i,))
             if found:
                 return found
         return None
     if _is_int(old) and _is_int(new) and any(path[:len(t)] == t for t in _TOLERANT):
-        if abs(new - old) <= tolerance:
+        if abs(new - old) <= TOLERANCE:
             return None
         return (f"{_where(path)} : {new} au lieu de {old} "
-                f"(écart de {abs(new - old)} millièmes, tolérance ±{tolerance})")
+                f"(écart de {abs(new - old)} millièmes, tolérance ±{TOLERANCE})")
     if type(old) is type(new) and old == new:
         return None
     return f"{_where(path)} : {json.dumps(new, ensure_ascii=False)} au lieu de {json.dumps(old, ensure_ascii=False)}"
 
 
-def _best_difference(old: dict, new: dict, tolerance: int) -> str | None:
+def _best_difference(old: dict, new: dict) -> str | None:
     """focus.best is the head where the focus link is strongest (the first one in (layer, head) order on a
-    tie). Another head is accepted when the two heads are within ``tolerance`` of each other in both files,
+    tie). Another head is accepted when the two heads are within ``TOLERANCE`` of each other in both files,
     so that noise alone can swap them; otherwise the strongest head has really changed."""
     a, b = old["best"], new["best"]
     if (a["layer"], a["head"]) == (b["layer"], b["head"]):
@@ -327,7 +327,7 @@ def _best_difference(old: dict, new: dict, tolerance: int) -> str | None:
         weights = focus["weights"]
         return abs(weights[a["layer"] - 1][a["head"] - 1] - weights[b["layer"] - 1][b["head"] - 1])
 
-    if gap(old) <= tolerance and gap(new) <= tolerance:
+    if gap(old) <= TOLERANCE and gap(new) <= TOLERANCE:
         return None
     return (f"« focus.best » : couche {b['layer']}, tête {b['head']} au lieu de couche {a['layer']}, "
-            f"tête {a['head']} (écart entre ces deux têtes au-delà de la tolérance ±{tolerance})")
+            f"tête {a['head']} (écart entre ces deux têtes au-delà de la tolérance ±{TOLERANCE})")

@@ -33,13 +33,14 @@ from urllib.parse import unquote
 import yaml
 
 from ..attention.render import fmt
-from ..cache import digest, own_folder
+from ..cache import digest, own_folder, tree_digest
 from ..config import Config
 from ..course.figures import AttentionFigures
+from ..course.nav import SCHEME
 from ..errors import Problems, UserError
 from ..source.glossary import load_glossary
 from ..text import french
-from .export import OUTPUT_FILE, export
+from .export import ANSWER_TITLE, OUTPUT_FILE, export
 
 TEMPLATE = "book.typ"
 EPUB_STYLE = "book-epub.css"
@@ -47,8 +48,6 @@ CACHE_DIR = ".cache/book"
 TIMEOUT = 300.0
 INSTALL_HINT = "installez les dépendances épinglées : python -m pip install -r requirements.txt"
 CALLOUT_KINDS = ("note", "tip", "warning", "important", "caution")
-ANSWER_TITLE = "Voir la réponse"
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _MARKER = "// source: "
 _LOCATION = re.compile(r"┌─ (?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+)")
@@ -109,12 +108,9 @@ def _pandoc(binary: Path, args: list[str], cwd: Path, data: bytes | None = None)
 
 def cache_key(config: Config) -> str:
     """A hash of every input of the book: config.yaml, the content folder, the template, the code."""
-    parts: list[Any] = []
-    for path in [config.root / "config.yaml", config.templates_path / TEMPLATE, config.templates_path / EPUB_STYLE,
-                 *sorted(p for p in config.content_path.rglob("*") if p.is_file())]:
-        if path.is_file():
-            parts += [path.as_posix(), path.read_bytes()]
-    return digest("book", *parts)[:32]
+    files = (config.root / "config.yaml", config.templates_path / TEMPLATE, config.templates_path / EPUB_STYLE)
+    return digest("book", *(p.read_bytes() if p.is_file() else b"" for p in files),
+                  tree_digest(config.content_path))[:32]
 
 
 def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
@@ -263,9 +259,9 @@ def _locate(diagnostic: str, main: Path, config: Config) -> tuple[str, int]:
     if not found:
         return template, 0
     where = (Path.cwd() / found["file"].strip()).resolve()
-    lines = main.read_text(encoding="utf-8").split("\n")
     if where.name == TEMPLATE:
         return template, int(found["line"])
+    lines = main.read_text(encoding="utf-8").split("\n")
     if where == main.resolve():
         line = int(found["line"])
     else:
@@ -339,7 +335,7 @@ def _untrusted(tree: Node, files: list[str], sources: dict[str, str], source_lin
 
 def _inside(src: str, root: Path) -> bool:
     """A relative path (no scheme, no leading slash) that stays inside ``root``, as written and unescaped."""
-    if not src or _SCHEME.match(src) or src.startswith(("/", "\\")):
+    if not src or SCHEME.match(src) or src.startswith(("/", "\\")):
         return False
     for candidate in {src, unquote(src)}:
         try:
@@ -533,7 +529,7 @@ def _group_answers(chapter: list[Node]) -> list[Node]:
         if not _is_answer(block):
             out.append(block)
             continue
-        n = len([b for b in answers if b.get("question")]) + 1
+        n = len(answers) + 1
         label = [{"t": "Strong", "c": [_str(f"Question {n}.")]}, {"t": "Space"}]
         choices = len(out) - 1 if out and out[-1]["t"] in ("BulletList", "OrderedList") else len(out)
         if choices > 0 and out[choices - 1]["t"] in ("Para", "Plain"):
@@ -544,12 +540,12 @@ def _group_answers(chapter: list[Node]) -> list[Node]:
             content = [{"t": content[0]["t"], "c": label + content[0]["c"]}, *content[1:]]
         else:
             content = [_para(label[:1]), *content]
-        answers.append({"question": n, "blocks": content})
+        answers.append(content)
     if not answers:
         return out
     out.append({"t": "Header", "c": [2, ["", ["unnumbered"], []], [_str("Réponses aux questions")]]})
-    for answer in answers:
-        out += answer["blocks"]
+    for blocks in answers:
+        out += blocks
     return out
 
 
@@ -634,7 +630,7 @@ def _links(blocks: list[Node], chapter_ids: dict[str, str], known: set[str], typ
                 i += 1
                 continue
             attr, text, (url, title) = node["c"]
-            if _SCHEME.match(url) or url.startswith("//"):
+            if SCHEME.match(url) or url.startswith("//"):
                 shown = stringify(text).strip()
                 if typst and shown.rstrip("/") != url.rstrip("/") and not url.startswith("mailto:"):
                     note = {"t": "Note", "c": [{"t": "Plain", "c": [

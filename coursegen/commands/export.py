@@ -18,9 +18,11 @@ from ..errors import Problems, UserError
 from ..markdown.attrs import div_attrs
 from ..output.staging import os_problem, remove_tree, swap
 from ..source.chapters import load_chapters
+from ..yamlfile import link_outside
 
 EXPORT_MARKER = "# Généré par « python build.py export-quarto » depuis config.yaml"
 OUTPUT_FILE = "cours"
+ANSWER_TITLE = "Voir la réponse"  # the folded callout holding a quiz's answer (the book groups them)
 _CELL_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\{([A-Za-z0-9_+-]+)[^}\n]*\}[ \t]*$", re.M)
 _QUIZ_BLOCK = re.compile(r"^(:{3,})[ \t]*\{\.quiz[^}\n]*\}[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
 _QUIZ_ITEM = re.compile(r"^[-*+][ \t]+\[([ xX=])\][ \t]+(.*)$")
@@ -68,9 +70,9 @@ def export(root: Path, dest: Path, problems: Problems) -> list[str]:
             continue
         if path.suffix in (".md", ".qmd") and not path.name.startswith("_"):
             continue  # unlisted or draft chapter
-        if not path.resolve().is_relative_to(config.content_path.resolve()):
-            problems.error(f"{config.content_dir}/{rel}", 0, "ce fichier est un lien qui pointe hors du dossier de "
-                           "contenu", "copiez le fichier dans le projet au lieu d'un lien symbolique")
+        outside = link_outside(path, config.content_path, f"{config.content_dir}/{rel}")
+        if outside is not None:
+            problems.add(outside)
             continue
         written[rel] = path.read_bytes()
     index = [f"# {config.title} {{.unnumbered}}", ""]
@@ -194,4 +196,4 @@ def _quiz_for_print(match: re.Match[str]) -> str:
     answer = "Réponse : " + " ; ".join(right) + "."
     rest = "\n".join(explanation).strip()
     return ("\n".join(question).rstrip() + "\n\n" + "\n".join(choices) + "\n\n"
-            f'::: {{.callout-tip collapse="true" title="Voir la réponse"}}\n{answer}\n\n{rest}\n:::')
+            f'::: {{.callout-tip collapse="true" title="{ANSWER_TITLE}"}}\n{answer}\n\n{rest}\n:::')

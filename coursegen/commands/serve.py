@@ -355,8 +355,9 @@ def _bind_problem(port: int, exc: OSError) -> str:
 
 def serve(root: Path, *, port: int, strict: bool = False, output: Path | None = None, jobs: int = 0) -> int:
     """Take the port, build, then serve and rebuild on every change until Ctrl+C."""
-    if port_problem(port):
-        print(port_problem(port), file=sys.stderr)
+    refused = port_problem(port)
+    if refused:
+        print(refused, file=sys.stderr)
         return EXIT_USAGE
     preview = Preview(root, strict=strict, output=output, jobs=jobs)
     try:  # before the first build: a port that cannot be used is said at once

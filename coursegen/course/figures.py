@@ -13,20 +13,11 @@ from ..attention.specs import Spec, load_specs
 from ..config import Config
 from ..errors import Problems, SiteError, UserError, did_you_mean
 from ..markdown.parse import Figure
+from ..yamlfile import link_outside
 
 SPECS_FILE = "attention.yaml"
 FREEZE_DIR = "_freeze/attention"
 DATA_DIR = "donnees/attention"
-
-
-def _outside(path, folder) -> bool:
-    """Whether ``path`` is a symbolic link leading out of ``folder`` (never read: it could publish any file)."""
-    return not path.resolve().is_relative_to(folder.resolve())
-
-
-def _link_out(rel: str) -> SiteError:
-    return SiteError(rel, 0, "ce fichier est un lien qui pointe hors du dossier de contenu",
-                     "copiez le fichier dans le projet au lieu d'un lien symbolique")
 
 
 class AttentionFigures:
@@ -51,8 +42,9 @@ class AttentionFigures:
             problems = problems if problems is not None else Problems()
             path = self.config.content_path / SPECS_FILE
             self._specs = {}
-            if path.is_file() and _outside(path, self.config.content_path):
-                problems.add(_link_out(self.specs_rel))
+            outside = link_outside(path, self.config.content_path, self.specs_rel) if path.is_file() else None
+            if outside is not None:
+                problems.add(outside)
             elif path.is_file():
                 try:
                     self._specs = load_specs(path.read_text(encoding="utf-8"), self.specs_rel)
@@ -71,8 +63,9 @@ class AttentionFigures:
                 raise UserError(f"données figées de la figure « {name} » absentes ({rel})",
                                     f"lancez « {FREEZE_COMMAND} » puis validez le fichier produit")
             try:
-                if _outside(path, self.config.content_path):
-                    raise _link_out(rel)
+                outside = link_outside(path, self.config.content_path, rel)
+                if outside is not None:
+                    raise outside
                 raw = path.read_bytes()
                 self._frozen[name] = load(raw, rel)
                 self.used[name] = raw

@@ -103,7 +103,7 @@ def build_nav(parsed: list[ParsedPage]) -> Site:
     return Site(pages, {p.source.rsplit("/", 1)[-1]: p for p in pages}, anchors, targets)
 
 
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")  # a URL scheme: the link leaves the site
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def resolve_link(href: str, current: PageNav, site: Site, hint: bool = True) -> 
     def _near(name: str, choices: dict) -> str:
         return did_you_mean(name, list(choices)) if hint else ""
 
-    if _SCHEME.match(href) or href.startswith("//"):
+    if SCHEME.match(href) or href.startswith("//"):
         return Resolved(href, "external")
     path, _, anchor = href.partition("#")
     path = unquote(path)

@@ -50,9 +50,8 @@ def _check_inline(children, source: str, line: int, problems: Problems) -> None:
     url_text = False
     quoted = False
     for child in children:
-        if child.type in ("softbreak", "hardbreak"):
-            line += 1
-        elif child.type == "link_open":
+        line = child.meta.get("line", line)  # marked by ``parse_page``: the block's line plus soft breaks
+        if child.type == "link_open":
             url_text = child.markup in ("autolink", "linkify")
         elif child.type == "link_close":
             url_text = False

@@ -185,9 +185,7 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                 tok.attrSet("class", " ".join(classes))
             numbered = chapter.numbered and "unnumbered" not in classes and 2 <= level <= NUMBERED_DEPTH
             headings.append(Heading(level, ident, text, line, numbered))
-        elif tok.type == "paragraph_open" and _lone_image(tokens, i) is not None:
-            image = _lone_image(tokens, i)
-            assert image is not None
+        elif tok.type == "paragraph_open" and (image := _lone_image(tokens, i)) is not None:
             ident = image.attrGet("id")
             if ident:
                 claim(str(ident), line_of(tok), True)

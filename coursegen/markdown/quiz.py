@@ -63,7 +63,7 @@ def _classes(tok: Token) -> list[str]:
     return attrs.get("class", "").split()
 
 
-def _block_end(tokens: list[Token], i: int) -> int:
+def block_end(tokens: list[Token], i: int) -> int:
     """Index after the block that starts at ``i`` (an open token and its matching close, or one token)."""
     if tokens[i].nesting != 1:
         return i + 1
@@ -77,16 +77,16 @@ def _block_end(tokens: list[Token], i: int) -> int:
 
 def split(tokens: list[Token], i: int) -> Parts:
     """The parts of the quiz whose opening token is ``tokens[i]``."""
-    parts = Parts(_block_end(tokens, i) - 1)
+    parts = Parts(block_end(tokens, i) - 1)
     j = i + 1
     while j < parts.end:
-        stop = _block_end(tokens, j)
+        stop = block_end(tokens, j)
         tok = tokens[j]
         if parts.choices is None and tok.type in ("bullet_list_open", "ordered_list_open"):
             parts.choices = (j, stop - 1)
             k = j + 1
             while k < stop - 1:
-                item_stop = _block_end(tokens, k)
+                item_stop = block_end(tokens, k)
                 parts.items.append((k, item_stop))
                 k = item_stop
         elif parts.choices is None:
@@ -95,7 +95,7 @@ def split(tokens: list[Token], i: int) -> Parts:
             parts.nested.append(j)
             k = j + 1
             while k < stop - 1:
-                inner = _block_end(tokens, k)
+                inner = block_end(tokens, k)
                 parts.explanation.append((k, inner))
                 k = inner
         else:

@@ -378,8 +378,8 @@ def clean_svg(data: bytes) -> tuple[bytes | None, tuple[str, ...]]:
                 if name.rsplit(":", 1)[-1].lower().startswith("on"):
                     removed.append(f"attribut « {name} »")
                     node.removeAttribute(name)
-                elif unsafe_scheme(value):
-                    removed.append(f"adresse « {unsafe_scheme(value)}: »")
+                elif scheme := unsafe_scheme(value):
+                    removed.append(f"adresse « {scheme}: »")
                     node.removeAttribute(name)
             stack.extend(reversed(node.childNodes))
     if not removed:

@@ -33,7 +33,7 @@ def pygments_css() -> str:
             f"@media (prefers-color-scheme: dark) {{\n{dark_os}\n}}\n{dark_toggle}\n")
 
 
-def check(config: Config, problems: Problems, cache=None) -> None:
+def check(config: Config, problems: Problems, cache: Cache) -> None:
     """Publication settings that cannot be checked key by key, checked before any page is rendered.
 
     ``cache`` (``coursegen.cache.Cache``): the glyphs the social image's font lacks, looked up once per
@@ -56,7 +56,7 @@ def check(config: Config, problems: Problems, cache=None) -> None:
 
     def missing_glyphs() -> bytes:
         return json.dumps([drawable(french(text))[1] for _, text in texts]).encode("utf-8")
-    found = json.loads((cache or Cache(None)).memo(("glyphes", texts), missing_glyphs))
+    found = json.loads(cache.memo(("glyphes", texts), missing_glyphs))
     for (key, _), missing in zip(texts, found):
         if missing:
             shown = " ".join(dict.fromkeys(missing))

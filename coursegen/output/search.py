@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..cache import digest
 from ..errors import SiteError
-from .staging import alive, file_stamp, link_tree, swap
+from .staging import alive, file_sha256, file_stamp, link_tree, same_bytes, swap
 
 INDEX_DIR = "pagefind"
 SCRATCH_DIR = ".cache/tmp"        # temporary folders, on the same file system as the cache and site
@@ -65,22 +65,6 @@ def _executable() -> Path:
                         "réinstallez le paquet pagefind-bin") from None
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, "" if it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return ""
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    try:
-        return os.stat(path).st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
 class SearchDocs:
     """The documents Pagefind reads, stored by content hash so that unchanged pages are never written again.
 
@@ -101,7 +85,7 @@ class SearchDocs:
         """Store one page's document (as ``search_document`` made it); its key for ``has`` and ``snapshot``."""
         data = indexable(document).encode("utf-8")
         key = hashlib.sha256(data).hexdigest()[:KEY_LENGTH]
-        if not _holds(self.path / key, data):  # absent, or damaged since it was written: written again
+        if not same_bytes(self.path / key, data):  # absent, or damaged since it was written: written again
             tmp = self.path / f".{key}.{os.getpid()}"
             self.path.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)

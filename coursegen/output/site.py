@@ -12,6 +12,7 @@ from ..markdown.sanitize import clean_svg
 from ..pages.context import Download, Templates
 from ..source.chapters import Chapter
 from ..source.glossary import Entry
+from ..yamlfile import link_outside
 from . import extras
 from .staging import Staging
 
@@ -32,9 +33,9 @@ def write_site(staging: Staging, config: Config, templates: Templates, site: Sit
     static = config.templates_path / "static"
     for path in sorted(static.rglob("*")):
         rel = f"static/{path.relative_to(static).as_posix()}"
-        if path.is_symlink() and not path.resolve().is_relative_to(config.templates_path.resolve()):
-            raise SiteError(f"{config.templates_dir}/{rel}", 0, "ce fichier est un lien qui pointe hors du dossier "
-                            "des gabarits", "copiez le fichier dans le projet au lieu d'un lien symbolique")
+        outside = link_outside(path, config.templates_path, f"{config.templates_dir}/{rel}", "du dossier des gabarits")
+        if outside is not None:
+            raise outside
         if path.is_file():
             staging.copy(rel, path)
     staging.write("static/pygments.css", cache.memo("pygments-css", lambda: extras.pygments_css().encode()),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -104,9 +105,11 @@ class Staging:
         """Copy a file into the site through the same checks as ``write``."""
         self.write(rel_path, source_file.read_bytes(), source or str(source_file))
 
-    def reuse(self, rel_path: str, stamp: list | None, source: str = "") -> bool:
-        """Keep the previous site's file at ``rel_path`` if it is still the one a build recorded (``file_stamp``)."""
-        if stamp is None or rel_path not in self.seeded or file_stamp(self.path / rel_path) != list(stamp):
+    def reuse(self, rel_path: str, stamp: list | None, sha256: str, source: str = "") -> bool:
+        """Keep the previous site's file at ``rel_path`` if it is still the very file a build wrote: the same
+        identity (``file_stamp``, cheap), then the same bytes (an edit that kept its size and mtime)."""
+        if stamp is None or rel_path not in self.seeded or file_stamp(self.path / rel_path) != list(stamp) \
+                or file_sha256(self.path / rel_path) != sha256:
             return False
         self.register(rel_path, source)
         return True
@@ -160,7 +163,7 @@ def write_file(folder: Path, rel: str, data: bytes) -> bool:
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
     else:
-        if info.st_size == len(data) and _same_bytes(target, data):
+        if info.st_size == len(data) and same_bytes(target, data):
             return False
         target.unlink()  # maybe a hard link to the live site: writing through it would change the site now
     try:
@@ -180,9 +183,19 @@ def file_stamp(path: Path) -> list | None:
     return [info.st_ino, info.st_size, info.st_mtime_ns]
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, "" if it cannot be read."""
     try:
-        return path.read_bytes() == data
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (its size first: most changed files differ there)."""
+    try:
+        return os.stat(path).st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 

@@ -64,10 +64,7 @@ def _replace_attention_figures(tokens: list[Token], env: dict[str, Any], md: Mar
     while i < len(tokens):
         tok = tokens[i]
         if tok.type == "container_div_open" and "attention" in tok.meta["attrs"].get("class", "").split():
-            depth, j = 1, i + 1
-            while depth:
-                depth += {"container_div_open": 1, "container_div_close": -1}.get(tokens[j].type, 0)
-                j += 1
+            j = quiz.block_end(tokens, i)
             caption = md.renderer.render(tokens[i + 1: j - 1], md.options, env).strip()
             if caption.startswith("<p>") and caption.endswith("</p>") and caption.count("<p>") == 1:
                 caption = caption[3:-4]

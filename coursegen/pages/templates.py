@@ -12,9 +12,35 @@ from typing import Any, Callable
 
 import jinja2
 
-from ..cache import TemplateBytecode
+from ..cache import unseal, write_entry
 from ..errors import SiteError
 from .ui import UI
+
+
+class TemplateBytecode(jinja2.BytecodeCache):
+    """Jinja2's compiled templates, kept in ``folder`` between builds as checked entries (``unseal``).
+
+    Jinja2's own ``FileSystemBytecodeCache`` trusts any file that starts with its magic bytes and the source's
+    checksum: one flipped byte in the compiled code after them would change a page, or crash the interpreter.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"__jinja2_{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            raw = self._file(bucket).read_bytes()
+        except OSError:
+            return
+        payload = unseal(f"jinja/{bucket.key}", raw)
+        if payload is not None:
+            bucket.bytecode_from_string(payload)  # Jinja2 still checks its version and the source's checksum
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        write_entry(self._file(bucket), f"jinja/{bucket.key}", bucket.bytecode_to_string())
 
 
 class TemplateOutside(jinja2.TemplateNotFound):

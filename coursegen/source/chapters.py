@@ -12,7 +12,7 @@ import yaml
 
 from ..config import Config
 from ..errors import Problems, did_you_mean
-from ..yamlfile import Key, compose, decode_source, read_mapping, too_large, yaml_error
+from ..yamlfile import Key, compose, decode_source, link_outside, read_mapping, too_large, yaml_error
 from ..text import french
 from .quarto import chapters_from_project
 
@@ -60,7 +60,6 @@ def discover(config: Config, problems: Problems) -> list[Path]:
                           "chapitre absent de la liste « chapters » de config.yaml : il n'est pas publié",
                           "ajoutez-le à « chapters » ou renommez-le en « _" + name + " »")
     paths = []
-    root = content.resolve()
     for name in chapters:
         path = content / name
         rel = f"{config.content_dir}/{name}"
@@ -68,9 +67,9 @@ def discover(config: Config, problems: Problems) -> list[Path]:
             problems.error("config.yaml", 0, f"chapitre « {name} » introuvable dans {config.content_dir}/",
                            did_you_mean(name, on_disk) or "vérifiez le nom dans « chapters »")
             continue
-        if (path.is_symlink() or "/" in name or "\\" in name) and not path.resolve().is_relative_to(root):
-            problems.error(rel, 0, "ce fichier est un lien qui pointe hors du dossier de contenu",
-                           "copiez le fichier dans le projet au lieu d'un lien symbolique")
+        outside = link_outside(path, content, rel) if path.is_symlink() or "/" in name or "\\" in name else None
+        if outside is not None:
+            problems.add(outside)
             continue
         paths.append(path)
     return paths

@@ -13,7 +13,7 @@ import yaml
 
 from ..errors import Problems
 from ..text import french, slugify
-from ..yamlfile import Key, compose, decode_source, read_mapping, yaml_error
+from ..yamlfile import Key, compose, decode_source, link_outside, read_mapping, yaml_error
 
 
 GLOSSARY_FILE = "glossaire.yaml"
@@ -55,9 +55,9 @@ def load_glossary(content: Path, content_dir: str, problems: Problems) -> list[E
     rel = f"{content_dir}/{GLOSSARY_FILE}"
     if not path.is_file():
         return []
-    if not path.resolve().is_relative_to(content.resolve()):
-        problems.error(rel, 0, "ce fichier est un lien qui pointe hors du dossier de contenu",
-                       "copiez le fichier dans le projet au lieu d'un lien symbolique")
+    outside = link_outside(path, content, rel)
+    if outside is not None:
+        problems.add(outside)
         return []
     text = decode_source(path.read_bytes(), rel, problems)
     if text is None:

@@ -31,7 +31,7 @@ from ..course.nav import Site, build_nav
 from ..errors import Problems, SiteError
 from ..markdown.parse import Figure, Heading, ParsedPage, parse_page
 from ..markdown.terms import link_terms
-from ..output.search import SearchDocs, file_sha256, search_document
+from ..output.search import SearchDocs, search_document
 from ..output.staging import Staging, file_stamp, write_file
 from ..pages.chapter import render_page
 from ..pages.context import Download, Templates
@@ -185,7 +185,8 @@ class ChapterBatch:
         self.maps = maps
         self.cache = cache = context.cache
         # Never more processes than cores (they would only share them) nor than chapters (they would idle).
-        self.jobs = max(1, min(jobs if jobs > 0 else default_jobs(), default_jobs(), len(chapters)))
+        cores = default_jobs()
+        self.jobs = max(1, min(jobs if jobs > 0 else cores, cores, len(chapters)))
         self.keys = [chapter_key(c) for c in chapters]
         self.worker = _Worker(chapters, self.keys, cache, context)
         self.facts: list[dict] = []
@@ -254,9 +255,8 @@ class ChapterBatch:
             rendered = _from_entry(self.cache.get("pages", page_key), context.config.content_path, checked)
             nav = site.pages[i]
             if (rendered is not None and staging is not None and context.docs is not None
-                    and _still_written(staging.path / nav.url, rendered)
                     and context.docs.has(rendered.search)
-                    and staging.reuse(nav.url, rendered.stamp, nav.source)):
+                    and staging.reuse(nav.url, rendered.stamp, rendered.sha256, nav.source)):
                 results[i] = rendered
             else:
                 todo.append((i, page_key))
@@ -341,8 +341,3 @@ def _from_entry(entry, content_root, checked: dict | None = None) -> Rendered | 
             return None
     return rendered
 
-
-def _still_written(page: Path, rendered: Rendered) -> bool:
-    """Whether the previous site's page (seeded in staging) is the very file a render wrote: same identity
-    first (cheap), then the same bytes (an edit that kept its size and modification time)."""
-    return file_stamp(page) == rendered.stamp and file_sha256(page) == rendered.sha256
