@@ -74,7 +74,7 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
         try:
             staging, docs = _open_output(stack, config, cache, options)
             context = RenderContext(config, figures, glossary, options.downloads,
-                                    _signature(config, glossary, options.downloads) if cache.enabled else "",
+                                    _signature(config, glossary, options.downloads, chapters) if cache.enabled else "",
                                     staging.path if staging else None, docs, cache)
             batch = stack.enter_context(ChapterBatch(chapters, maps, context, 1 if options.lint else options.jobs))
             parsed = batch.parse(problems)                                                # 2. markdown
@@ -142,10 +142,11 @@ def _open_output(stack: ExitStack, config: Config, cache: Cache,
     return staging, docs
 
 
-def _signature(config: Config, glossary: list, downloads: tuple[Download, ...]) -> str:
+def _signature(config: Config, glossary: list, downloads: tuple[Download, ...], chapters: list = ()) -> str:
     """What a chapter page depends on besides the course's navigation and its own source (cache key). Also
     the files whose link warns rather than fails (``pages.html._use_asset``): SVG files by content (what
-    their published copy leaves out), the other files by name if their type is refused (while they exist)."""
+    their published copy leaves out), the other files by name if their type is refused (while they exist); and
+    the bibliographies and citation styles the chapters name, by content."""
     specs = config.content_path / SPECS_FILE
     content = config.content_path.resolve()
     watched = sorted(p for p in config.content_path.rglob("*")
@@ -153,5 +154,8 @@ def _signature(config: Config, glossary: list, downloads: tuple[Download, ...]) 
     return digest("site", repr(replace(config, output_dir="")), tree_digest(config.templates_path), glossary,
                   specs.read_bytes() if specs.is_file() else b"", tree_digest(config.content_path / FREEZE_DIR),
                   [(d.name, d.path.stat().st_size) for d in downloads],
+                  [(rel, (config.root / rel).read_bytes()) for rel in sorted({
+                      f for c in chapters if c.bibliography for f in (*c.bibliography.files, c.bibliography.csl) if f})
+                   if (config.root / rel).is_file()],
                   [(p.relative_to(config.content_path).as_posix(), p.read_bytes() if p.suffix.lower() == ".svg"
                     else b"") for p in watched if p.is_file() and p.resolve().is_relative_to(content)])

@@ -24,7 +24,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from ..errors import Problems
 from ..source.chapters import Chapter
 from ..text import french, slugify
-from . import quarto, quiz
+from . import cite, quarto, quiz
 from .attrs import div_attrs, take_trailing_attrs
 
 NUMBERED_DEPTH = 3  # h2 -> 1.1, h3 -> 1.1.1, as in the original Quarto book
@@ -80,6 +80,7 @@ def new_engine() -> MarkdownIt:
     md.use(container_plugin, name="div", validate=lambda params, *args: bool(params.strip()))
     md.core.ruler.push("atelier_heading_attrs", _heading_attrs_rule)
     quarto.install(md)
+    cite.install(md)
     md.core.ruler.push("atelier_typography", _typography_rule)
     return md
 

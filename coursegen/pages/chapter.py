@@ -18,6 +18,7 @@ from ..course.nav import PageNav, Site
 from ..errors import Problems, UserError
 from ..markdown import quiz
 from ..markdown.parse import Figure, ParsedPage, inline_text, new_engine
+from . import cite as cite_rules
 from . import html as html_rules
 from . import quarto as quarto_rules
 from .html import PageState, block_line
@@ -37,20 +38,22 @@ class RenderResult:
 def renderer() -> MarkdownIt:
     """The page renderer: the parser's plugins (for their own render rules) plus every rule of the site."""
     md = new_engine()
-    for name, rule in {**html_rules.RULES, **quarto_rules.RULES}.items():
+    for name, rule in {**html_rules.RULES, **quarto_rules.RULES, **cite_rules.RULES}.items():
         md.add_render_rule(name, rule)
     return md
 
 
 def render_page(page: ParsedPage, nav: PageNav, site: Site, problems: Problems, figure_html: FigureRenderer,
-                content_root: Path) -> RenderResult:
-    """Turn the chapter's tokens into the HTML of its article body."""
+                content_root: Path, project_root: Path | None = None) -> RenderResult:
+    """Turn the chapter's tokens into the HTML of its article body (``project_root``: where the paths of its
+    bibliography start, by default the parent of ``content_root``)."""
     state = PageState(page.chapter.source, page.chapter.body_line, nav, site, content_root, problems,
                       {f.line: f for f in page.figures})
     env: dict[str, Any] = {**page.env, "page": state}
     md = renderer()
     tokens = _replace_attention_figures(page.tokens, env, md, figure_html)
     tokens = quiz.replace_quizzes(tokens, page.ids, *quiz.env_renderers(md, env), inline_text)
+    tokens = cite_rules.format_page(tokens, page.chapter.bibliography, project_root or content_root.parent, env)
     body = md.renderer.render(tokens, md.options, env)
     return RenderResult(body, state.assets, state.external_links)
 

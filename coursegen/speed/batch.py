@@ -155,7 +155,8 @@ class _Worker:
             nav = site.pages[i]
             problems = Problems()
             uses = link_terms(page.tokens, context.glossary, GLOSSARY_PAGE)
-            result = render_page(page, nav, site, problems, context.figures.render, context.config.content_path)
+            result = render_page(page, nav, site, problems, context.figures.render, context.config.content_path,
+                                 context.config.root)
             rendered = Rendered(assets=sorted(result.assets), external_links=list(result.external_links),
                                 problems=_problem_tuples(problems), glossary_uses=sorted(uses))
             html = b""
