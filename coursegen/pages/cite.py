@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from markdown_it.token import Token
 
-from ..errors import UserError, did_you_mean
+from ..errors import SiteError, UserError, did_you_mean
 from ..markdown.sanitize import clean_html
 from ..pandoc import INSTALL_HINT, pandoc_binary
 from ..source.bibliography import Bibliography
@@ -50,7 +50,7 @@ def cite_tokens(tokens: Sequence[Token]) -> list[Token]:
 def run_citeproc(texts: Sequence[str], bibliography: Bibliography, root: Path) -> Formatted:
     """Format ``texts`` (each a citation as the author wrote it) with the page's bibliography and style.
 
-    Raises UserError (a malformed bibliography, Pandoc missing or failing), placed by the caller."""
+    Raises SiteError at the line of a malformed bibliography file, UserError if Pandoc is missing or fails."""
     args = [str(pandoc_binary()), "--sandbox", "-f", "markdown", "-t", "html", "--citeproc", "--wrap=none",
             "-M", "lang=fr-FR", "-M", "link-citations=true",
             *(f"--bibliography={f}" for f in bibliography.files)]
@@ -67,9 +67,9 @@ def run_citeproc(texts: Sequence[str], bibliography: Bibliography, root: Path) -
     if done.returncode != 0:
         bad = _BIB_ERROR.search(log)
         if bad:
-            raise UserError(f"{bad.group(1)}:{bad.group(2)}: bibliographie illisible : "
-                            f"{' '.join(bad.group(3).split())}",
-                            "corrigez cette entrée (accolades, virgules, « @type{clé, … } »)")
+            raise SiteError(bad.group(1), int(bad.group(2)),
+                            f"bibliographie illisible : {' '.join(bad.group(3).split())}",
+                            "vérifiez les accolades et les virgules de l'entrée qui précède : @type{clé, champ = {…}}")
         lines = log.strip().splitlines()
         raise UserError(f"citations : Pandoc a échoué (code {done.returncode})",
                         "fin du journal : " + " | ".join(lines[-4:]) if lines else INSTALL_HINT)
@@ -118,6 +118,9 @@ def format_page(tokens: list[Token], bibliography: Bibliography | None, root: Pa
         formatted = run_citeproc([tok.content for tok in cites], bibliography, root)
     except UserError as exc:
         page.problems.add(exc.at(bibliography.source, bibliography.line))
+        return tokens
+    except SiteError as exc:
+        page.problems.add(exc)
         return tokens
     cited = sorted({key for tok in cites for key in tok.meta["keys"]} - formatted.unknown)
     for tok, shown in zip(cites, formatted.cites):
