@@ -16,6 +16,7 @@ from .config import Config, load_for_build
 from .course.figures import FREEZE_DIR, SPECS_FILE, AttentionFigures
 from .course.nav import build_nav
 from .errors import Problems, SiteError, UserError
+from .markdown.constructs import count_constructs, count_shortcodes, frozen_pages
 from .markdown.lint import check_pages
 from .output import extras
 from .output.search import DOCS_DIR, SCRATCH_DIR, IndexTiming, PendingIndex, SearchDocs, after_swap, build_index, \
@@ -54,6 +55,7 @@ class BuildReport:
     external_links: list[tuple[str, str, int]] = field(default_factory=list)  # (file, address, line)
     timings: list[tuple[str, float]] = field(default_factory=list)           # (stage, seconds) for -v
     pending_index: PendingIndex | None = None  # ``IndexTiming.BACKGROUND``: the index for the caller to make
+    constructs: dict[str, int] | None = None   # ``check`` of a Quarto project: the constructs found (by name)
     started: float = field(default_factory=time.perf_counter, repr=False)
 
     def lap(self, stage: str) -> None:
@@ -79,6 +81,12 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
             batch = stack.enter_context(ChapterBatch(chapters, maps, context, 1 if options.lint else options.jobs))
             parsed = batch.parse(problems)                                                # 2. markdown
             report.lap("lecture et analyse du Markdown")
+            if options.lint and config.quarto_project:  # before rendering, which rewrites some tokens
+                found = count_constructs(p.tokens for p in parsed if p.tokens is not None)
+                found["freeze"] = frozen_pages((config.root / config.quarto_project).parent)
+                for source in sorted({f for m in maps.values() for f, _ in m.lines} | {c.source for c in chapters}):
+                    found.update(count_shortcodes((config.root / source).read_text(encoding="utf-8", errors="replace")))
+                report.constructs = dict(found)
             site = build_nav(parsed)                                                      # 3. course
             extras.check(config, problems, cache)
             figures.preload(parsed, problems)
