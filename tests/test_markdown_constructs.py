@@ -69,7 +69,7 @@ def test_check_on_a_quarto_project_ends_with_the_table(tmp_path):
     assert lines[start - 1].startswith("Vérification : ")
     assert lines[-1] == "Total : 14 rendu, 8 dégradé, 3 non pris en charge."
     tabs = next(line for line in lines[start:] if "onglets" in line)
-    assert tabs.split()[3:6] == ["dégradé", "1", "panneaux"]
+    assert tabs.split()[2:5] == ["dégradé", "1", "panneaux"]
     json_run = run_build(root, "check", "--format", "json")
     assert json.loads(json_run.stdout)["constructs"]["citation"] == 5
 
