@@ -67,7 +67,7 @@ def test_check_on_a_quarto_project_ends_with_the_table(tmp_path):
     lines = result.stdout.splitlines()
     start = lines.index("Constructions Quarto trouvées :")
     assert lines[start - 1].startswith("Vérification : ")
-    assert lines[-1] == "Total : 15 rendu, 11 dégradé, 4 non pris en charge."
+    assert lines[-1] == "Total : 16 rendu, 11 dégradé, 4 non pris en charge."
     tabs = next(line for line in lines[start:] if "onglets" in line)
     assert tabs.split()[2:5] == ["dégradé", "1", "panneaux"]
     json_run = run_build(root, "check", "--format", "json")
