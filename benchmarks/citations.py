@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coursegen.pandoc import pandoc_binary  # noqa: E402
+from coursegen.pandoc import pandoc_binary
 
 BIB = r"""
 @book{lecun2019,

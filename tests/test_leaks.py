@@ -1,9 +1,7 @@
 """The leak scanner (tests/leaks.py) on pages written for it, on the golden site and on a Quarto project."""
 
-from pathlib import Path
 
 import pytest
-
 from conftest import REPO, make_project, run_build
 from leaks import by_construct, main, scan_page, scan_site
 

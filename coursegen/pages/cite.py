@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from markdown_it.token import Token
 
@@ -28,8 +29,8 @@ TIMEOUT = 120  # seconds for one page's citations
 REFERENCES_TITLE = "Références"
 _PARAGRAPH = re.compile(r"^<p>(.*)</p>$")
 _NOT_FOUND = re.compile(r"Citeproc: citation (\S+) not found")
-_BIB_ERROR = re.compile(r"Error reading bibliography file (.+?):\s*\(line (\d+), column \d+\):\s*(.*)", re.S)
-_REF_LINK = re.compile(r'<a href="#ref-([^"]+)" role="doc-biblioref">(.*?)</a>', re.S)
+_BIB_ERROR = re.compile(r"Error reading bibliography file (.+?):\s*\(line (\d+), column \d+\):\s*(.*)", re.DOTALL)
+_REF_LINK = re.compile(r'<a href="#ref-([^"]+)" role="doc-biblioref">(.*?)</a>', re.DOTALL)
 _REF_ID = re.compile(r'id="ref-([^"]+)"')
 
 
