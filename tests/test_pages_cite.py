@@ -82,3 +82,22 @@ def test_malformed_bib_is_located_in_the_bib_file(tmp_path):
 
 def test_french_html_touches_text_only():
     assert french_html('<a href="#x;y">voir</a> A; B &amp; C') == '<a href="#x;y">voir</a> A\u202f; B &amp; C'
+
+
+def test_citeproc_runs_again_only_when_citations_or_bibliography_change(tmp_path, monkeypatch):
+    from coursegen.pages import cite
+    from coursegen.pipeline import build_project
+
+    root = make_project(tmp_path / "projet", "quarto/constructs")
+    calls = []
+    real = cite.run_citeproc
+    monkeypatch.setattr(cite, "run_citeproc", lambda *args: calls.append(args[0]) or real(*args))
+    assert not build_project(root).problems.errors and len(calls) == 1
+    page = root / "content" / "03-structure.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Structure des pages", "Structure"), encoding="utf-8")
+    build_project(root)   # every page is rendered again (the navigation changed), citeproc is not run again
+    assert len(calls) == 1 and "Structure</a>" in (root / "site" / "citations.html").read_text(encoding="utf-8")
+    bib = root / "content" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("Claire", "Clara"), encoding="utf-8")
+    build_project(root)
+    assert len(calls) == 2 and "Martin, Clara. 2021." in (root / "site" / "citations.html").read_text(encoding="utf-8")

@@ -3,8 +3,10 @@
 author put ``::: {#refs}`` or else at the end of the page, as Quarto does.
 
 One Pandoc run per page that cites: its input is the author's own citation text, one paragraph each, so
-locators, prefixes and ``-@`` are read by Quarto's own parser. The page cache keeps the result (the page's
-key covers the bibliography's bytes, see ``pipeline``)."""
+locators, prefixes and ``-@`` are read by Quarto's own parser. Its result is kept in the build cache (kind
+``citeproc``, keyed by the citations and the bytes of the bibliography and style), so that a page rendered
+again for another reason (a title changed elsewhere in the course) does not run Pandoc again; the page
+cache itself covers the bibliography's bytes (see ``pipeline``)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from ..cache import Cache, digest
 from ..errors import SiteError, UserError, did_you_mean
 from ..markdown.sanitize import clean_html
 from ..pandoc import INSTALL_HINT, pandoc_binary
@@ -102,36 +105,57 @@ def french_html(fragment: str) -> str:
     return "".join(parts)
 
 
-def format_page(tokens: list[Token], bibliography: Bibliography | None, root: Path,
-                env: dict[str, Any]) -> list[Token]:
+CACHE_KIND = "citeproc"
+
+
+def cached_citeproc(texts: list[str], bibliography: Bibliography, root: Path, cache: Cache) -> tuple[Formatted, str]:
+    """``run_citeproc``, kept in ``cache`` under the key returned (a failure is never kept)."""
+    files = [*bibliography.files, bibliography.csl] if bibliography.csl else list(bibliography.files)
+    key = digest(CACHE_KIND, texts, [(f, (root / f).read_bytes()) for f in files])
+    entry = cache.get(CACHE_KIND, key)
+    if isinstance(entry, dict) and isinstance(entry.get("cites"), list) and len(entry["cites"]) == len(texts):
+        return Formatted(tuple(entry["cites"]), str(entry.get("references", "")),
+                         frozenset(entry.get("unknown", []))), key
+    formatted = run_citeproc(texts, bibliography, root)
+    cache.put(CACHE_KIND, key, {"cites": list(formatted.cites), "references": formatted.references,
+                                "unknown": sorted(formatted.unknown)})
+    return formatted, key
+
+
+def format_page(tokens: list[Token], bibliography: Bibliography | None, root: Path, env: dict[str, Any],
+                cache: Cache | None = None) -> tuple[list[Token], str]:
     """Give each ``cite`` token its HTML (``meta["html"]``), report unknown keys at their line, and place the
-    references: in the author's ``::: {#refs}`` div, else in a section appended to the page."""
+    references: in the author's ``::: {#refs}`` div, else in a section appended to the page. Also returns the
+    cache key of the citeproc result ("" if none), for the build to keep that entry."""
     page: PageState = env["page"]
     cites = cite_tokens(tokens)
     if not cites:
-        return tokens
+        return tokens, ""
     if bibliography is None:
         for tok in cites:
             page.warn(child_line(env, tok), f"citation « {tok.content} » sans bibliographie : affichée telle quelle",
                       "déclarez « bibliography: references.bib » dans l'en-tête de la page ou dans _quarto.yml")
-        return tokens
+        return tokens, ""
     try:
-        formatted = run_citeproc([tok.content for tok in cites], bibliography, root)
+        formatted, key = cached_citeproc([tok.content for tok in cites], bibliography, root, cache or Cache(None))
     except UserError as exc:
         page.problems.add(exc.at(bibliography.source, bibliography.line))
-        return tokens
+        return tokens, ""
     except SiteError as exc:
         page.problems.add(exc)
-        return tokens
+        return tokens, ""
+    except OSError as exc:  # the bibliography was removed since the page was read
+        page.error(bibliography.line, f"bibliographie illisible : {exc.strerror}", "vérifiez le fichier")
+        return tokens, ""
     cited = sorted({key for tok in cites for key in tok.meta["keys"]} - formatted.unknown)
     for tok, shown in zip(cites, formatted.cites):
         tok.meta["html"] = _clean(french_html(shown), child_line(env, tok), page)
-        for key in tok.meta["keys"]:
-            if key in formatted.unknown:
-                page.warn(child_line(env, tok), f"citation « @{key} » absente de la bibliographie",
-                          did_you_mean(key, cited) or f"vérifiez la clé dans {', '.join(bibliography.files)}")
+        for name in tok.meta["keys"]:
+            if name in formatted.unknown:
+                page.warn(child_line(env, tok), f"citation « @{name} » absente de la bibliographie",
+                          did_you_mean(name, cited) or f"vérifiez la clé dans {', '.join(bibliography.files)}")
     if not formatted.references:
-        return tokens
+        return tokens, key
     section = Token("html_block", "", 0)
     section.content = _clean(french_html(formatted.references), bibliography.line, page) + "\n"
     out, placed, i = [], False, 0
@@ -153,7 +177,7 @@ def format_page(tokens: list[Token], bibliography: Bibliography | None, root: Pa
         section.content = (f'<section class="references" aria-labelledby="references-titre">\n'
                            f'<h2 id="references-titre">{REFERENCES_TITLE}</h2>\n{section.content}</section>\n')
         out.append(section)
-    return out
+    return out, key
 
 
 def _clean(fragment: str, line: int, page: PageState) -> str:
