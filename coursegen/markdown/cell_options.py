@@ -88,7 +88,7 @@ def _header_options(rest: str, problems: list[tuple[int, str, str]]) -> dict[str
         key, equals, value = item.partition("=")
         key = key.strip()
         if not equals:
-            if position == 0 and _R_NAME.match(key) or position == 0 and _r_string(key) is not None:
+            if position == 0:  # knitr's label: the first item without a name (spaces allowed)
                 values["label"] = _r_string(key) or key
                 continue
             problems.append((0, f"option de cellule « {item.strip()} » sans valeur : ignorée",

@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from ..source.freeze import FREEZE_HINT, Frozen
 from .cell_options import NOT_EXECUTED, CellOptions, cell_language, read_cell
-from .executed import Alignment, ExecutedCell, align
+from .executed import Alignment, ExecutedCell, align, code_key
 
 _INCLUDE_GRAPHICS = re.compile(r"""^\s*(?:knitr::)?include_graphics\(\s*(?:path\s*=\s*)?(["'])([^"'\n]+)\1"""
                                r"""\s*(?:,\s*[\w.]+\s*=\s*[^,()\n]+)*\)\s*$""")
@@ -74,7 +74,8 @@ def _cells_rule(state: StateCore) -> None:
     lines = state.src.split("\n")
     alignment = Alignment({}, {})
     if frozen is not None and (cells or "`" in state.src):
-        spans = [(tokens[i].map[0], tokens[i].map[1] - 1) if tokens[i].map else (-1, -1) for i, _ in cells]
+        spans = [(tokens[i].map[0], tokens[i].map[1] - 1, _shown_key(options)) if tokens[i].map else (-1, -1, "")
+                 for i, options in cells]
         alignment = align(lines, spans, frozen.markdown)
     _inline_values(tokens, alignment, knitr, env)
     if not cells:
@@ -99,6 +100,13 @@ def _cells_rule(state: StateCore) -> None:
     for i, tok in enumerate(tokens):
         out.extend(replaced.get(i, (tok,)))
     tokens[:] = out
+
+
+def _shown_key(options: CellOptions) -> str:
+    """The cell's key in the executed page: its code's first line if Quarto shows it, else nothing to match."""
+    if not options.flag("include"):
+        return "\0hidden"  # written nowhere in the executed page: never equal to one of its cells
+    return code_key(options.code) if options.flag("echo") else ""
 
 
 def _cell_tokens(state: StateCore, tok: Token, options: CellOptions, executed: ExecutedCell | None,

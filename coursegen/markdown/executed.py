@@ -19,7 +19,7 @@ _DIV_OPEN = re.compile(r"^ {0,3}(:{3,})\s*(\{.*\}|[\w-]+)\s*$")
 _DIV_CLOSE = re.compile(r"^ {0,3}:{3,}\s*$")
 _CELL_CLASS = re.compile(r"(?:^|[\s{])\.cell(?=[\s}])")
 _OUTPUT_CLASS = re.compile(r"\.cell-output-(stdout|stderr|error|display)\b")
-CELL = "\0cell"  # a cell, as the alignment sees it
+CELL = "\0cell:"  # a cell, as the alignment sees it (followed by its ``code_key``)
 
 
 @dataclass(frozen=True)
@@ -152,22 +152,29 @@ class Alignment:
     lines: dict[int, str]            # source line -> the executed page's line in its place (when it differs)
 
 
-def align(source: list[str], source_cells: list[tuple[int, int]], executed: str) -> Alignment:
-    """Which executed cell and line answer each source cell (by index) and each edited source line."""
+def code_key(code: str) -> str:
+    """What identifies a cell in both texts: its first line of code (knitr may add outputs after it)."""
+    return next((line.rstrip() for line in code.split("\n") if line.strip()), "")
+
+
+def align(source: list[str], source_cells: list[tuple[int, int, str]], executed: str) -> Alignment:
+    """Which executed cell and line answer each source cell (by index) and each edited source line.
+    ``source_cells``: (first line, last line, ``code_key`` of the code it shows, "" if it shows none)."""
     frozen = executed.split("\n")
-    frozen_cells = blocks(frozen)
-    src_items, src_where = _items(source, source_cells)
-    frz_items, frz_where = _items(frozen, [(a, b) for a, b, _ in frozen_cells])
+    found = blocks(frozen)
+    frozen_cells = [read_cell(attrs, frozen[a + 1:b]) for a, b, attrs in found]
+    keys = [code_key(next((p.text for p in cell.parts if p.kind == "code"), "")) for cell in frozen_cells]
+    src_items, src_where = _items(source, [(a, b) for a, b, _ in source_cells], [k for _, _, k in source_cells])
+    frz_items, frz_where = _items(frozen, [(a, b) for a, b, _ in found], keys)
     cells: dict[int, ExecutedCell] = {}
     lines: dict[int, str] = {}
 
     def pair_cells(i1: int, i2: int, j1: int, j2: int) -> None:
-        src = [src_where[k] for k in range(i1, i2) if src_items[k] == CELL]
-        frz = [frz_where[k] for k in range(j1, j2) if frz_items[k] == CELL]
+        src = [src_where[k] for k in range(i1, i2) if src_items[k].startswith(CELL)]
+        frz = [frz_where[k] for k in range(j1, j2) if frz_items[k].startswith(CELL)]
         for s, f in zip(src, frz) if len(src) == len(frz) else ():
-            a, b, attrs = frozen_cells[f]
-            cells[s] = read_cell(attrs, frozen[a + 1:b])
-        alone = all(src_items[k] == CELL for k in range(i1, i2))
+            cells[s] = frozen_cells[f]
+        alone = all(src_items[k].startswith(CELL) for k in range(i1, i2))
         if len(src) == 1 and alone and not frz and j2 > j1:  # output written without a cell div (``output: asis``)
             text = "\n".join(frozen[frz_where[j1]:frz_where[j2 - 1] + 1])
             cells[src[0]] = ExecutedCell("", (Part("markdown", text),))
@@ -177,17 +184,17 @@ def align(source: list[str], source_cells: list[tuple[int, int]], executed: str)
         if tag in ("equal", "replace"):
             pair_cells(i1, i2, j1, j2)
         if tag == "replace":
-            src_text = [k for k in range(i1, i2) if src_items[k] != CELL]
-            frz_text = [k for k in range(j1, j2) if frz_items[k] != CELL]
+            src_text = [k for k in range(i1, i2) if not src_items[k].startswith(CELL)]
+            frz_text = [k for k in range(j1, j2) if not frz_items[k].startswith(CELL)]
             if len(src_text) == len(frz_text):
                 for s, f in zip(src_text, frz_text):
                     lines[src_where[s]] = frz_items[f]
     return Alignment(cells, lines)
 
 
-def _items(lines: list[str], cells: list[tuple[int, int]]) -> tuple[list[str], list[int]]:
-    """The non-blank lines outside cells, each cell as one ``CELL`` marker; and where each item comes from
-    (a line number, or the cell's index for a marker)."""
+def _items(lines: list[str], cells: list[tuple[int, int]], keys: list[str]) -> tuple[list[str], list[int]]:
+    """The non-blank lines outside cells, each cell as one ``CELL`` marker with its key; and where each item
+    comes from (a line number, or the cell's index for a marker)."""
     items: list[str] = []
     where: list[int] = []
     starts = {a: (k, b) for k, (a, b) in enumerate(cells)}
@@ -195,7 +202,7 @@ def _items(lines: list[str], cells: list[tuple[int, int]]) -> tuple[list[str], l
     while i < len(lines):
         if i in starts:
             k, end = starts[i]
-            items.append(CELL)
+            items.append(CELL + keys[k])
             where.append(k)
             i = end + 1
             continue
