@@ -70,17 +70,17 @@ def read_cell(info: str, content: str) -> CellOptions:
     assert match is not None, "read_cell is only called on a cell header"
     lang = match.group(1)
     problems: list[tuple[int, str, str]] = []
-    values = _header_options(match.group(2), problems)
+    values = _header_options(match.group(2), info.strip(), problems)
     code, yaml_values = _yaml_options(lang, content, problems)
     values.update(yaml_values)
     return CellOptions(lang, values, code, problems)
 
 
-def _header_options(rest: str, problems: list[tuple[int, str, str]]) -> dict[str, Any]:
+def _header_options(rest: str, header: str, problems: list[tuple[int, str, str]]) -> dict[str, Any]:
     """``label, echo=FALSE, fig.cap="…"`` (knitr's chunk header) as options."""
     items = _split_items(rest)
     if items is None:
-        problems.append((0, f"en-tête de cellule illisible « {{{rest.strip(' ,')}}} » : guillemet ou parenthèse "
+        problems.append((0, f"en-tête de cellule illisible « {header} » : guillemet ou parenthèse "
                          "non fermé", "écrivez par exemple ```{r nom, echo=FALSE, fig.cap=\"Légende\"}"))
         return {}
     values: dict[str, Any] = {}

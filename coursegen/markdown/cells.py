@@ -125,7 +125,8 @@ def _cell_tokens(state: StateCore, tok: Token, options: CellOptions, executed: E
             if part.kind == "code":
                 inner.append(_code(part.text, _fence_lang(part.info) or options.lang, options, part.info, start))
             elif part.kind == "markdown":
-                inner.extend(_markdown(state, part.text, frozen, start, end))
+                inner.extend(_markdown(state, part.text, frozen, start, end,
+                                       sum(t.level == 0 and t.nesting <= 0 for t in inner)))
             else:
                 inner.append(Token("cell_output", "", 0, map=[start, start + 1], block=True, content=part.text,
                                    info=part.kind))
@@ -185,20 +186,22 @@ def _image_markdown(path: str, options: CellOptions, label: str) -> str:
     return f"![{caption}](<{path}>)" + ("{" + " ".join(attrs) + "}" if attrs else "")
 
 
-def _markdown(state: StateCore, text: str, frozen: Frozen | None, start: int, end: int) -> list[Token]:
+def _markdown(state: StateCore, text: str, frozen: Frozen | None, start: int, end: int,
+              block: int = 0) -> list[Token]:
     """Markdown of an output, parsed by the whole engine, its lines placed on the cell, its figure paths
     pointed at the freeze's folder."""
     text = _ATTR_BLOCK.sub(lambda m: _SINGLE_QUOTED.sub(_double_quoted, m.group(0)).replace("\n", " "), text)
     sub_env: dict[str, Any] = {}
     tokens = state.md.parse(text, sub_env)
-    figure = 0
+    # Each top-level block on its own line of the cell, counting from ``block`` (figures are told apart by
+    # their line); the count goes on across the outputs of one cell.
     for tok in tokens:
+        line = min(start + 1 + block, end)
         if tok.type == "fence":
             tok.map = None  # not a fence of the source: the check for unclosed fences reads the source's lines
         elif tok.map is not None:
-            line = min(start + 1 + figure, end) if tok.type == "paragraph_open" else start
-            figure += tok.type == "paragraph_open"
             tok.map = [line, line + 1]
+        block += tok.level == 0 and tok.nesting <= 0
         for child in tok.children or []:
             src = child.attrGet("src") if child.type == "image" else None
             if frozen is not None and isinstance(src, str) and src.startswith(frozen.files_prefix):

@@ -42,7 +42,7 @@ def _cell_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     opening = _opening(tokens, idx)
     if not opening.meta.get("figure_id"):
         return "</div>\n"
-    missing = ('<p class="cell-missing">Résultat non disponible : la page n’a pas été exécutée par Quarto.</p>\n'
+    missing = ('<p class="cell-missing">Résultat non disponible\u00a0: la page n’a pas été exécutée par Quarto.</p>\n'
                if opening.meta["missing"] else "")
     caption = _caption(self, opening, options, env) if opening.meta["figure_kind"] != "table" else ""
     return f"{missing}{caption}</figure>\n"

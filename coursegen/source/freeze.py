@@ -112,7 +112,8 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
     known = {"Expecting value": "valeur attendue", "Expecting ',' delimiter": "virgule manquante",
              "Unterminated string starting at": "texte entre guillemets non fermé",
              "Expecting property name enclosed in double quotes": "nom de clé entre guillemets attendu",
-             "Extra data": "texte après la fin du document"}
+             "Extra data": "texte après la fin du document",
+             "Invalid control character at": "retour à la ligne ou caractère de contrôle dans un texte"}
     return known.get(exc.msg, exc.msg) + f", colonne {exc.colno}"
 
 
