@@ -191,7 +191,7 @@ def _markdown(state: StateCore, text: str, frozen: Frozen | None, start: int, en
     """Markdown of an output, parsed by the whole engine, its lines placed on the cell, its figure paths
     pointed at the freeze's folder."""
     text = _ATTR_BLOCK.sub(lambda m: _SINGLE_QUOTED.sub(_double_quoted, m.group(0)).replace("\n", " "), text)
-    sub_env: dict[str, Any] = {}
+    sub_env: dict[str, Any] = {"executed_output": True}
     tokens = state.md.parse(text, sub_env)
     # Each top-level block on its own line of the cell, counting from ``block`` (figures are told apart by
     # their line); the count goes on across the outputs of one cell.

@@ -94,9 +94,12 @@ def _heading_attrs_rule(state: StateCore) -> None:
 
 
 def _typography_rule(state: StateCore) -> None:
-    """French typography on prose text only: never code, math, raw HTML, or a URL shown as text."""
+    """French typography on prose text only: never code, math, raw HTML, a URL shown as text, or a table printed
+    by a code cell (``markdown.cells`` marks its outputs ``executed_output``)."""
+    tables = 0
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
+        tables += {"table_open": 1, "table_close": -1}.get(block.type, 0)
+        if block.type != "inline" or not block.children or (tables and state.env.get("executed_output")):
             continue
         prev = ""
         url_link = False  # inside <https://…> or [https://…](…): the text is a URL, left alone
