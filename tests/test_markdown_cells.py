@@ -208,3 +208,11 @@ def test_fixture_edited_page_reports_its_stale_freeze(tmp_path):
             "(content/_freeze/01-analyse/execute-results/html.json)") in result.stderr
     assert "Une phrase ajoutée" in (root / "site" / "analyse.html").read_text(encoding="utf-8")
     assert '[1] 150' in (root / "site" / "analyse.html").read_text(encoding="utf-8")
+
+
+def test_cells_quarto_renders_itself_keep_their_warning_and_hide_their_options():
+    html, problems = render("```{ojs}\n//| echo: false\nviewof x = Inputs.range()\n```\n\n"
+                            "```{mermaid}\n%%| fig-cap: Graphe\nflowchart LR\n  A --> B\n```\n")
+    assert "//|" not in html and "%%|" not in html and "viewof x" in html and "flowchart LR" in html
+    assert [p.split(": avertissement : ")[1][:28] for p in problems] == [
+        "cellule « {ojs} » non exécut", "cellule « {mermaid} » non ex"]

@@ -4,14 +4,18 @@ executed page answer each cell and line of the source.
 
 The source stays the reference for the prose (it may have been edited since the freeze); the executed page
 gives only what running it added: cell outputs and the values of inline expressions. The two are aligned line
-by line with ``difflib`` (each cell reduced to one marker), so that a cell Quarto left out (``include: false``)
-or a paragraph edited since does not shift the cells after it.
+by line (each cell reduced to one marker named by its first line of code), so that a cell Quarto left out
+(``include: false``) or a paragraph edited since does not shift the cells after it. The alignment is a
+patience diff: lines found once in each text anchor it, in O(n log n); only the short stretches between two
+anchors go through ``difflib``, whose cost grows with the square of what it compares.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -179,8 +183,7 @@ def align(source: list[str], source_cells: list[tuple[int, int, str]], executed:
             text = "\n".join(frozen[frz_where[j1]:frz_where[j2 - 1] + 1])
             cells[src[0]] = ExecutedCell("", (Part("markdown", text),))
 
-    matcher = difflib.SequenceMatcher(None, src_items, frz_items, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(src_items, frz_items):
         if tag in ("equal", "replace"):
             pair_cells(i1, i2, j1, j2)
         if tag == "replace":
@@ -211,3 +214,53 @@ def _items(lines: list[str], cells: list[tuple[int, int]], keys: list[str]) -> t
             where.append(i)
         i += 1
     return items, where
+
+
+MAX_COMPARED = 40_000  # items of one stretch times items of the other, past which difflib is not asked
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """``difflib.SequenceMatcher.get_opcodes`` in O(n log n): anchored on the items found once in ``a`` and
+    once in ``b`` (their longest run in the same order), the stretches between anchors compared by difflib when
+    short, else taken as one replaced stretch."""
+    count_a, count_b = Counter(a), Counter(b)
+    where_b = {item: j for j, item in enumerate(b) if count_b[item] == 1}
+    pairs = [(i, where_b[item]) for i, item in enumerate(a) if count_a[item] == 1 and item in where_b]
+    ops: list[tuple[str, int, int, int, int]] = []
+    i0 = j0 = 0
+    for i, j in _increasing(pairs) + [(len(a), len(b))]:
+        ops += _stretch(a, b, i0, i, j0, j)
+        if i < len(a):
+            ops.append(("equal", i, i + 1, j, j + 1))
+        i0, j0 = i + 1, j + 1
+    return ops
+
+
+def _stretch(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> list[tuple[str, int, int, int, int]]:
+    if i1 == i2 and j1 == j2:
+        return []
+    if (i2 - i1) * (j2 - j1) > MAX_COMPARED:
+        return [("replace", i1, i2, j1, j2)]
+    matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2], autojunk=False)
+    return [(tag, x1 + i1, x2 + i1, y1 + j1, y2 + j1) for tag, x1, x2, y1, y2 in matcher.get_opcodes()]
+
+
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of ``pairs`` (sorted by their first item) whose second items increase too."""
+    tails: list[int] = []       # smallest last second item of a run of each length
+    tail_index: list[int] = []  # which pair ends it
+    previous = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        n = bisect.bisect_left(tails, j)
+        if n == len(tails):
+            tails.append(j)
+            tail_index.append(k)
+        else:
+            tails[n], tail_index[n] = j, k
+        previous[k] = tail_index[n - 1] if n else -1
+    run: list[tuple[int, int]] = []
+    k = tail_index[-1] if tail_index else -1
+    while k >= 0:
+        run.append(pairs[k])
+        k = previous[k]
+    return run[::-1]
