@@ -216,3 +216,22 @@ def test_cells_quarto_renders_itself_keep_their_warning_and_hide_their_options()
     assert "//|" not in html and "%%|" not in html and "viewof x" in html and "flowchart LR" in html
     assert [p.split(": avertissement : ")[1][:28] for p in problems] == [
         "cellule « {ojs} » non exécut", "cellule « {mermaid} » non ex"]
+
+
+def test_jupyter_freeze_with_labelled_figure_and_plain_output(tmp_path):
+    (tmp_path / "_freeze/01-essai/figure-html").mkdir(parents=True)
+    (tmp_path / "_freeze/01-essai/figure-html/fig-polar-output-1.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    body = ("```{python}\n#| label: fig-polar\n#| fig-cap: \"Une spirale\"\nplt.plot(r)\n```\n\n"
+            "```{python}\n1 + 1\n```\n")
+    executed = ("::: {#cell-fig-polar .cell execution_count=1}\n``` {.python .cell-code}\nplt.plot(r)\n```\n\n"
+                "::: {.cell-output .cell-output-display}\n![Une spirale](01-essai_files/figure-html/"
+                "fig-polar-output-1.png){#fig-polar width=450 height=439}\n:::\n:::\n\n"
+                "::: {.cell execution_count=2}\n``` {.python .cell-code}\n1 + 1\n```\n\n"
+                "::: {.cell-output .cell-output-display execution_count=2}\n```\n2\n```\n:::\n:::\n")
+    html, problems = render(body, replace(frozen(executed), engine="jupyter"), tmp_path)
+    assert problems == []
+    assert ('<figure class="figure" id="fig-polar"><img src="_freeze/01-essai/figure-html/fig-polar-output-1.png" '
+            'alt="Une spirale" width="450" height="439" loading="lazy"><figcaption><span class="figure-label">'
+            'Figure 1.1</span> : Une spirale</figcaption></figure>') in html
+    assert '<code class="language-python"><span class="mi">1</span>' in html
+    assert '<div class="code"><pre class="highlight"><code>2\n</code></pre></div>' in html
