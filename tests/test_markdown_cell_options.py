@@ -65,7 +65,7 @@ def test_malformed_header_is_reported_at_the_fence(info, message):
 def test_malformed_yaml_lines_are_reported_at_their_line_and_ignored():
     cell = read_cell("{r}", "#| echo: false\n#| fig-cap: Partie : suite\n#| eval: false\nx\n")
     assert cell.values == {} and cell.code == "x\n"
-    [(line, message, hint)] = cell.problems
+    [(line, message, _)] = cell.problems
     assert (line, message) == (2, "options « #| » de la cellule : YAML invalide : deux-points inattendu dans une "
                                   "valeur ; ignorées")
     assert read_cell("{r}", "#| - echo\nx").problems[0][1].startswith("options « #| » de la cellule : des lignes")

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, make_project, run_build
+
 from coursegen.course.nav import build_nav
 from coursegen.errors import Problems
 from coursegen.markdown.parse import parse_page

@@ -1,6 +1,6 @@
 """Quarto code cells, a parse rule: each ```` ```{r} ```` / ```` ```{python} ```` fence becomes ``cell_*`` tokens
 that honour the cell's options (``cell_options``), with the outputs of Quarto's freeze when the chapter has one
-(``executed``), and inline ``​`r expr`​`` / ``​`{python} expr`​`` take their value from it.
+(``executed``), and the inline expressions `` `r expr` `` and `` `{python} expr` `` take their value from it.
 
 Without a freeze, a cell shows its code, and one warning per page says that outputs are missing and how to
 produce them. A cell whose only code is ``knitr::include_graphics("path")`` is the image it would show.
@@ -95,7 +95,7 @@ def _cells_rule(state: StateCore) -> None:
                   "(_freeze/), seul le code est affiché", FREEZE_HINT)
         else:
             _note(env, missing[0], f"{count} absente{'s' if len(missing) > 1 else ''} des résultats figés "
-                  f"({frozen.path}) : seul le code est affiché", f"relancez « quarto render » sur la page")
+                  f"({frozen.path}) : seul le code est affiché", "relancez « quarto render » sur la page")
     out: list[Token] = []
     for i, tok in enumerate(tokens):
         out.extend(replaced.get(i, (tok,)))
