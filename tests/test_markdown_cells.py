@@ -235,3 +235,14 @@ def test_jupyter_freeze_with_labelled_figure_and_plain_output(tmp_path):
             'Figure 1.1</span> : Une spirale</figcaption></figure>') in html
     assert '<code class="language-python"><span class="mi">1</span>' in html
     assert '<div class="code"><pre class="highlight"><code>2\n</code></pre></div>' in html
+
+
+def test_a_new_freeze_reaches_the_page_through_the_build_cache(tmp_path):
+    root = make_project(tmp_path / "projet", "cells")
+    assert run_build(root).returncode == 0
+    freeze = root / "content/_freeze/01-analyse/execute-results/html.json"
+    freeze.write_text(freeze.read_text(encoding="utf-8").replace("[1] 150", "[1] 151"), encoding="utf-8")
+    result = run_build(root)  # same page, same config: only the freeze changed
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "analyse.html").read_text(encoding="utf-8")
+    assert "[1] 151" in page and "[1] 150" not in page
