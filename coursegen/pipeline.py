@@ -26,6 +26,7 @@ from .output.staging import Staging, build_lock, os_problem, shown_path
 from .pages.context import Download, Templates
 from .pages.html import publishable
 from .source.chapters import load_chapters
+from .source.freeze import load_freeze
 from .source.glossary import load_glossary
 from .source.includes import expand_all
 from .speed.batch import ChapterBatch, RenderContext
@@ -69,6 +70,7 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
     problems = problems if problems is not None else Problems()
     report = BuildReport(problems, config.output_path)
     chapters, maps = expand_all(load_chapters(config, problems), config.root, problems)  # 1. source
+    chapters = [replace(ch, frozen=load_freeze(ch.source, config, problems)) for ch in chapters]  # Quarto's outputs
     glossary = load_glossary(config.content_path, config.content_dir, problems)
     figures = AttentionFigures(config)
     cache = Cache(config.root if options.cache and options.write and not options.lint else None)

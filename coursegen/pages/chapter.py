@@ -19,6 +19,7 @@ from ..course.nav import PageNav, Site
 from ..errors import Problems, UserError
 from ..markdown import quiz
 from ..markdown.parse import Figure, ParsedPage, inline_text, new_engine
+from . import cells as cell_rules
 from . import cite as cite_rules
 from . import html as html_rules
 from . import quarto as quarto_rules
@@ -40,7 +41,7 @@ class RenderResult:
 def renderer() -> MarkdownIt:
     """The page renderer: the parser's plugins (for their own render rules) plus every rule of the site."""
     md = new_engine()
-    for name, rule in {**html_rules.RULES, **quarto_rules.RULES, **cite_rules.RULES}.items():
+    for name, rule in {**html_rules.RULES, **quarto_rules.RULES, **cite_rules.RULES, **cell_rules.RULES}.items():
         md.add_render_rule(name, rule)
     return md
 

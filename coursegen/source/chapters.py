@@ -15,6 +15,7 @@ from ..errors import Problems, did_you_mean
 from ..yamlfile import Key, compose, decode_source, link_outside, read_mapping, too_large, yaml_error
 from ..text import french
 from .bibliography import Bibliography, page_bibliography
+from .freeze import Frozen
 from .quarto import chapters_from_project
 
 _META_SCHEMA = {"title": Key((str,), "un texte"), "description": Key((str,), "un texte"),
@@ -39,6 +40,7 @@ class Chapter:
     body: str
     body_line: int       # 1-based line of the body's first line in the source file
     bibliography: Bibliography | None = None  # where its citations are looked up (``pages.cite``)
+    frozen: Frozen | None = None  # the page as Quarto executed it (``source.freeze``)
 
 
 def slug_for(name: str) -> str:
