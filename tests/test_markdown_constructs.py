@@ -25,8 +25,8 @@ def found(body: str) -> Counter:
     ("::: {.column-margin}\nx\n:::\n\n::: {.aside}\ny\n:::\n", {"margin": 2}),
     ("::: {layout-ncol=2}\nx\n:::\n", {"layout": 1}),
     ("::: {.content-visible when-format=\"html\"}\nx\n:::\n", {"conditional": 1}),
-    ("```{python}\nprint(1)\n```\n", {"cell": 1}),
-    ("```{r}\n#| echo: false\nx\n```\n", {"cell": 1, "cell-options": 1}),
+    ("```{python}\nprint(1)\n```\n", {"cell": 1, "cell-missing": 1}),
+    ("```{r}\n#| echo: false\nx\n```\n", {"cell": 1, "cell-options": 1, "cell-missing": 1}),
     ("```{r nom, eval=FALSE}\nx\n```\n", {"cell": 1, "cell-options": 1}),
     ("```{r}\nknitr::include_graphics(\"a.png\")\n```\n", {"cell": 1, "include-graphics": 1}),
     ("```{mermaid}\ngraph LR\n```\n", {"cell-diagram": 1}),
@@ -67,7 +67,7 @@ def test_check_on_a_quarto_project_ends_with_the_table(tmp_path):
     lines = result.stdout.splitlines()
     start = lines.index("Constructions Quarto trouvées :")
     assert lines[start - 1].startswith("Vérification : ")
-    assert lines[-1] == "Total : 16 rendu, 11 dégradé, 4 non pris en charge."
+    assert lines[-1] == "Total : 24 rendu, 7 dégradé, 2 non pris en charge."
     tabs = next(line for line in lines[start:] if "onglets" in line)
     assert tabs.split()[2:5] == ["dégradé", "1", "panneaux"]
     json_run = run_build(root, "check", "--format", "json")

@@ -115,7 +115,7 @@ def _cell_tokens(state: StateCore, tok: Token, options: CellOptions, executed: E
     start = tok.map[0] if tok.map else 0
     end = max(start + 1, (tok.map[1] - 1) if tok.map else start)
     if not options.flag("include") and executed is None:
-        return []
+        return [_hidden(options, start, executed)]
     label = options.text("label")
     kind = "table" if label.startswith("tbl-") else "image" if label.startswith("fig-") else ""
     inner: list[Token] = []
@@ -141,14 +141,23 @@ def _cell_tokens(state: StateCore, tok: Token, options: CellOptions, executed: E
     if kind and executed is not None and any(f"#{label}" in p.text for p in executed.parts):
         kind = ""  # the executed output carries the label itself (knitr's ![…](…){#fig-x})
     if not inner and not kind:
-        return []
-    meta: dict[str, Any] = {"lang": options.lang, "missing": executed is None and options.shows_output and not image}
+        return [_hidden(options, start, executed)]
+    meta: dict[str, Any] = {"lang": options.lang, "missing": executed is None and options.shows_output and not image,
+                            "options": bool(options.values), "image": bool(image), "frozen": executed is not None}
     if kind:
         caption = options.text("tbl-cap" if kind == "table" else "fig-cap")
         meta.update(figure_id=label, figure_kind=kind,
                     caption=state.md.parseInline(caption, {})[0].children if caption else [])
     opening = Token("cell_open", "div", 1, map=[start, start + 1], block=True, meta=meta)
     return [opening, *inner, Token("cell_close", "div", -1, block=True)]
+
+
+def _hidden(options: CellOptions, line: int, executed: ExecutedCell | None) -> Token:
+    """A cell that shows nothing: it renders to nothing but is still counted (``markdown.constructs``)."""
+    return Token("cell_hidden", "", 0, map=[line, line + 1], block=True,
+                 meta={"lang": options.lang, "options": bool(options.values), "image": False,
+                       "frozen": executed is not None,
+                       "missing": executed is None and options.shows_output})
 
 
 def _code(code: str, lang: str, options: CellOptions, info: str, line: int) -> Token:

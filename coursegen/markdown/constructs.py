@@ -39,13 +39,16 @@ CONSTRUCTS: dict[str, Construct] = {
     "margin": Construct("marge (.column-margin, .aside)", S.DEGRADED, "texte affiché dans le corps"),
     "layout": Construct("disposition (layout-ncol, layout-nrow, layout)", S.DEGRADED, "figures à la suite"),
     "conditional": Construct("contenu conditionnel (.content-visible/hidden)", S.DEGRADED, "toujours affiché"),
-    "cell": Construct("cellule de code ({r}, {python}…)", S.DEGRADED, "code affiché, jamais exécuté"),
-    "cell-options": Construct("options de cellule (#| ou en-tête knitr)", S.DEGRADED,
-                              "lignes #| masquées, options ignorées"),
+    "cell": Construct("cellule de code ({r}, {python}…)", S.RENDERED, "code coloré, sorties du gel"),
+    "cell-missing": Construct("cellule sans sorties (pas de gel)", S.DEGRADED,
+                              "code seul, un avertissement par page"),
+    "cell-options": Construct("options de cellule (#| ou en-tête knitr)", S.RENDERED,
+                              "echo, eval, include, output, code-fold, fig-cap, label…"),
     "cell-diagram": Construct("diagramme ({mermaid}, {dot}, {ojs})", S.DEGRADED, "code affiché, avertissement"),
-    "include-graphics": Construct("image par knitr::include_graphics", S.UNSUPPORTED, "code affiché"),
-    "freeze": Construct("sorties figées (_freeze/)", S.UNSUPPORTED, "sorties des cellules absentes"),
-    "inline-code": Construct("code en ligne `r …` / `{python} …`", S.UNSUPPORTED, "affiché comme du code"),
+    "include-graphics": Construct("image par knitr::include_graphics", S.RENDERED, "image, légende, texte alt."),
+    "freeze": Construct("sorties figées (_freeze/)", S.RENDERED, "sorties, figures, valeurs en ligne"),
+    "inline-code": Construct("code en ligne `r …` / `{python} …` sans gel", S.DEGRADED,
+                             "affiché comme du code, avertissement"),
     "raw-html": Construct("bloc brut {=html}", S.UNSUPPORTED, "affiché comme du code"),
     "raw-other": Construct("bloc brut {=latex}, {=typst}…", S.UNSUPPORTED, "affiché comme du code"),
     "shortcode-include": Construct("shortcode include", S.RENDERED, "fichier inclus"),
@@ -104,6 +107,12 @@ def _block(tokens: list[Token], i: int, tok: Token) -> list[str]:
             names.append("layout")
         if "content-visible" in classes or "content-hidden" in classes:
             names.append("conditional")
+        return names
+    if tok.type in ("cell_open", "cell_hidden"):  # a cell as markdown.cells made it
+        names = ["cell"]
+        names += ["cell-options"] if tok.meta.get("options") else []
+        names += ["include-graphics"] if tok.meta.get("image") else []
+        names += ["cell-missing"] if tok.meta.get("missing") else []
         return names
     if tok.type == "fence":
         info = tok.info.strip()

@@ -65,4 +65,4 @@ def _cell_output(self, tokens: Sequence[Token], idx: int, options, env) -> str:
             f"{html.escape(tok.content.rstrip())}</code></pre></div>\n")
 
 
-RULES = {"cell_open": _cell_open, "cell_close": _cell_close, "cell_code": _cell_code, "cell_output": _cell_output}
+RULES = {"cell_hidden": lambda self, tokens, idx, options, env: "", "cell_open": _cell_open, "cell_close": _cell_close, "cell_code": _cell_code, "cell_output": _cell_output}
