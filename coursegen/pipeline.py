@@ -27,6 +27,7 @@ from .pages.html import publishable
 from .source.chapters import load_chapters
 from .source.glossary import load_glossary
 from .source.includes import expand_all
+from .source.values import load_values
 from .speed.batch import ChapterBatch, RenderContext
 
 
@@ -66,7 +67,8 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
     found before (the config's), which count for ``--strict`` as the build's own."""
     problems = problems if problems is not None else Problems()
     report = BuildReport(problems, config.output_path)
-    chapters, maps = expand_all(load_chapters(config, problems), config.root, problems)  # 1. source
+    chapters, maps = expand_all(load_chapters(config, problems), config.root, problems,  # 1. source
+                                load_values(config, problems))
     glossary = load_glossary(config.content_path, config.content_dir, problems)
     figures = AttentionFigures(config)
     cache = Cache(config.root if options.cache and options.write and not options.lint else None)

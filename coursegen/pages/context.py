@@ -3,9 +3,11 @@
 Template context, for theme authors (every page):
   site         -- title, subtitle, author, date_fr, date_iso, description, language, base_path, site_url,
                   extra (config.yaml's free-form data), social_image
-  page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title, url, number, description,
-                  toc (sections: level, id, text, number), prev, next, source
-  chapters     -- the course's pages in order (slug, url, title, number, description, toc)
+  page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title (plain text), title_html
+                  (inline HTML: `code`, emphasis), subtitle_html, authors, date, url, number, description,
+                  toc (sections: level, id, text, html, number), prev, next, source
+  chapters     -- the course's pages in order (slug, url, title, title_html, number, description,
+                  description_html, toc)
   downloads    -- PDF/EPUB links (url, format, size); glossary_url -- "" without a glossary
   sidebar      -- the course sidebar's HTML; ui -- the French interface strings (pages/ui.py)
   url(path)    -- a link to a site file, relative to the current page (absolute under site_url on 404)
@@ -15,6 +17,7 @@ Template context, for theme authors (every page):
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 from ..cache import Cache
@@ -53,7 +56,9 @@ class Templates:
     def render(self, template: str, kind: str, title: str, url: str, nav: PageNav | None = None,
                current: str = "", base: str = "", **extra) -> str:
         """One page: ``current`` is the slug marked in the sidebar; ``base`` makes links absolute (404)."""
-        page = {"kind": kind, "title": title, "url": url,
+        page = {"kind": kind, "title": title, "url": url, "title_html": nav.title_html if nav else html.escape(title),
+                "subtitle_html": nav.subtitle_html if nav else "", "authors": nav.authors if nav else (),
+                "date": nav.date if nav else "",
                 "number": nav.number if nav else "", "description": nav.description if nav else "",
                 "toc": nav.toc if nav else [], "prev": nav.prev if nav else None,
                 "next": nav.next if nav else None, "source": nav.source if nav else ""}
