@@ -171,11 +171,12 @@ def test_a_trailing_attribute_block_after_spaces_is_still_read():
     assert [(h.id, h.text, h.numbered) for h in page.headings] == [("sec-x", "Titre", False)]
 
 
-def test_shortcodes_are_dropped_outside_code_spans_only():
+def test_misplaced_includes_are_dropped_outside_code_spans_only():
     problems = Problems()
-    chapter, _ = expand_includes(_chapter("`{{< a >}}` {{< b x >}} ``{{< c >}}`` fin\n"), Path("."), problems)
-    assert chapter.body == "`{{< a >}}`  ``{{< c >}}`` fin\n"
-    assert [p.message for p in problems.items] == ["shortcode Quarto « b » non pris en charge : retiré de la page"]
+    chapter, _ = expand_includes(_chapter("`{{< include a.md >}}` x {{< include b.md >}} {{< kbd K >}} fin\n"),
+                                 Path("."), problems)
+    assert chapter.body == "`{{< include a.md >}}` x  {{< kbd K >}} fin\n"
+    assert [p.message for p in problems.items] == ["« {{< include … >}} » doit être seul sur sa ligne : ignoré"]
 
 
 # -- YAML -----------------------------------------------------------------------------------------------------

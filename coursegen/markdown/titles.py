@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
+from ..source.includes import code_spans
+from ..text import french
 from .shortcodes import kbd_html, kbd_text
 
 _INLINE_TAG = re.compile(r"</?(?:code|em|strong|i|b|sub|sup|kbd|small|mark|s|abbr)>", re.I)
 _BREAK = re.compile(r"<br\s*/?>", re.I)
+_SPACES = re.compile(r"[ \t\n]+")  # not the no-break spaces of French typography
 _TAGS = {"em_open": "<em>", "em_close": "</em>", "strong_open": "<strong>", "strong_close": "</strong>",
          "s_open": "<s>", "s_close": "</s>"}
 
@@ -66,4 +69,16 @@ def inline_plain(children: list[Token]) -> str:
             parts.append(" ")
         elif tok.type == "shortcode" and tok.meta["name"] == "kbd" and not tok.meta.get("problem"):
             parts.append(kbd_text(tok.meta))
-    return " ".join("".join(parts).split())
+    return _SPACES.sub(" ", "".join(parts)).strip(" ")
+
+
+def french_markdown(source: str) -> str:
+    """A title's Markdown typeset the French way outside its code spans (for a Markdown file the site
+    writes: the Quarto export)."""
+    parts: list[str] = []
+    last = 0
+    for start, end in code_spans(source):
+        parts += (french(source[last:start], source[last - 1:last]), source[start:end])
+        last = end
+    parts.append(french(source[last:], source[last - 1:last] if last else ""))
+    return "".join(parts)

@@ -4,7 +4,8 @@ Template context, for theme authors (every page):
   site         -- title, subtitle, author, date_fr, date_iso, description, language, base_path, site_url,
                   extra (config.yaml's free-form data), social_image
   page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title (plain text), title_html
-                  (inline HTML: `code`, emphasis), subtitle_html, authors, date, url, number, description,
+                  (inline HTML: `code`, emphasis), subtitle_html, authors, date, url, number, description (text),
+                  description_html,
                   toc (sections: level, id, text, html, number), prev, next, source
   chapters     -- the course's pages in order (slug, url, title, title_html, number, description,
                   description_html, toc)
@@ -57,7 +58,8 @@ class Templates:
                current: str = "", base: str = "", **extra) -> str:
         """One page: ``current`` is the slug marked in the sidebar; ``base`` makes links absolute (404)."""
         page = {"kind": kind, "title": title, "url": url, "title_html": nav.title_html if nav else html.escape(title),
-                "subtitle_html": nav.subtitle_html if nav else "", "authors": nav.authors if nav else (),
+                "subtitle_html": nav.subtitle_html if nav else "",
+                "description_html": nav.description_html if nav else "", "authors": nav.authors if nav else (),
                 "date": nav.date if nav else "",
                 "number": nav.number if nav else "", "description": nav.description if nav else "",
                 "toc": nav.toc if nav else [], "prev": nav.prev if nav else None,

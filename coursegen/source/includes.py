@@ -166,7 +166,7 @@ def _drop_includes(raw: str, path: str, line: int, problems: Problems) -> str:
     the other shortcodes."""
     if "{{<" not in raw or "include" not in raw:
         return raw
-    spans = _code_spans(raw)
+    spans = code_spans(raw)
     starts = [start for start, _ in spans]
     parts: list[str] = []
     last = 0
@@ -184,7 +184,7 @@ def _drop_includes(raw: str, path: str, line: int, problems: Problems) -> str:
     return "".join(parts)
 
 
-def _code_spans(raw: str) -> list[tuple[int, int]]:
+def code_spans(raw: str) -> list[tuple[int, int]]:
     """The code spans of one line, in order: a run of backticks up to the next run of the same length
     (CommonMark's rule), found in one pass over the runs."""
     runs = [m.span() for m in _BACKTICKS.finditer(raw)]
