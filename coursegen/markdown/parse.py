@@ -156,6 +156,12 @@ def parse_inline(source: str, path: str, line: int, problems: Problems) -> Inlin
     return InlineText(inline_html(children), inline_plain(children))
 
 
+def site_text(source: str) -> InlineText:
+    """A text of the site's config (title, subtitle, description) parsed like a chapter's title. Its shortcodes
+    and stray attributes are not reported here: the config names no line for them."""
+    return parse_inline(source, "", 0, Problems())
+
+
 def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
     """Tokenise a chapter and collect its headings (with stable ids), figures and ids."""
     env: dict[str, Any] = {}  # markdown-it's own (footnotes); quarto.report reads its warnings from it

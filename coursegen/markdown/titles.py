@@ -63,9 +63,8 @@ def inline_plain(children: list[Token]) -> str:
     for tok in children:
         if tok.type in ("text", "code_inline", "image", "math_inline", "math_inline_double", "shortcode_escaped"):
             parts.append(tok.content)
-        elif tok.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif tok.type == "html_inline" and _BREAK.fullmatch(tok.content.strip()):
+        elif tok.type in ("softbreak", "hardbreak") or (tok.type == "html_inline"
+                                                         and _BREAK.fullmatch(tok.content.strip())):
             parts.append(" ")
         elif tok.type == "shortcode" and tok.meta["name"] == "kbd" and not tok.meta.get("problem"):
             parts.append(kbd_text(tok.meta))

@@ -1,7 +1,8 @@
 """Stage 4, the site's templates: one Jinja2 environment per build and the context each kind of page gets.
 
 Template context, for theme authors (every page):
-  site         -- title, subtitle, author, date_fr, date_iso, description, language, base_path, site_url,
+  site         -- title, subtitle, description (plain text) and their *_html (inline HTML: `code`, emphasis),
+                  author, date_fr, date_iso, language, base_path, site_url,
                   extra (config.yaml's free-form data), social_image
   page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title (plain text), title_html
                   (inline HTML: `code`, emphasis), subtitle_html, authors, date, url, number, description (text),
@@ -25,7 +26,7 @@ from ..cache import Cache
 from ..config import Config
 from ..course.nav import PageNav, Site
 from ..source.glossary import GLOSSARY_PAGE, Entry
-from ..text import french
+from ..markdown.parse import site_text
 from .templates import Sidebar, make_environment, render_template, url_helper
 
 SOCIAL_IMAGE = "static/social.png"
@@ -99,8 +100,9 @@ class Templates:
 
 
 def site_context(config: Config) -> dict:
-    return {"title": french(config.title), "subtitle": french(config.subtitle), "author": config.author,
-            "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
-            "description": french(config.description), "language": config.language,
+    title, subtitle, description = (site_text(text) for text in (config.title, config.subtitle, config.description))
+    return {"title": title.text, "title_html": title.html, "subtitle": subtitle.text, "subtitle_html": subtitle.html,
+            "author": config.author, "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
+            "description": description.text, "description_html": description.html, "language": config.language,
             "base_path": config.base_path, "site_url": config.site_url, "extra": config.extra,
             "social_image": SOCIAL_IMAGE}

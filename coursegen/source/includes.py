@@ -18,7 +18,7 @@ from typing import Callable
 from ..errors import Problems, SiteError
 from ..yamlfile import MAX_SOURCE_BYTES, decode_source, too_large
 from .chapters import Chapter
-from .values import ProjectValues, replace_values
+from .values import NO_VALUES, ProjectValues, replace_values
 
 # Replaces the value shortcodes of one line: (text, file, line) -> text.
 Values = Callable[[str, str, int], str]
@@ -61,7 +61,7 @@ class SourceMap:
 
 
 def expand_includes(chapter: Chapter, root: Path, problems: Problems,
-                    project: ProjectValues = ProjectValues()) -> tuple[Chapter, SourceMap]:
+                    project: ProjectValues = NO_VALUES) -> tuple[Chapter, SourceMap]:
     """The chapter with its includes and value shortcodes expanded (in its title and description too), and
     its source map."""
     if "{{<" not in chapter.body + chapter.title + chapter.description + chapter.subtitle:
@@ -209,7 +209,7 @@ def code_spans(raw: str) -> list[tuple[int, int]]:
 
 
 def expand_all(chapters: list[Chapter], root: Path, problems: Problems,
-               project: ProjectValues = ProjectValues()) -> tuple[list[Chapter], dict[str, SourceMap]]:
+               project: ProjectValues = NO_VALUES) -> tuple[list[Chapter], dict[str, SourceMap]]:
     """Every chapter with its includes expanded, and the source map of each (by chapter source path)."""
     expanded, maps = [], {}
     for chapter in chapters:

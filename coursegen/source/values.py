@@ -37,6 +37,9 @@ class ProjectValues:
     has_variables: bool = False
 
 
+NO_VALUES = ProjectValues()
+
+
 def project_dir(config: Config) -> Path:
     """The Quarto project's folder: the one of ``_quarto.yml`` when ``quarto_project`` names it, else content/."""
     return (config.root / config.quarto_project).parent if config.quarto_project else config.content_path
