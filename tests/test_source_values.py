@@ -98,3 +98,13 @@ def test_values_in_title_body_and_code_and_includes_from_the_including_folder(tm
         "content/parties/_b.md:1: avertissement : « {{< var absente >}} » : « absente » introuvable dans "
         "content/_variables.yml (ajoutez « absente: … » à content/_variables.yml)"]
     assert source_map.locate(5 + 8) == ("content/parties/_b.md", 1)
+
+
+def test_an_include_starting_with_a_slash_starts_at_the_project_folder(tmp_path):
+    config = project(tmp_path, None, "---\ntitle: T\n---\n{{< include /parties/_a.md >}}\n")
+    (tmp_path / "content" / "parties").mkdir()
+    (tmp_path / "content" / "parties" / "_a.md").write_text("A\n", encoding="utf-8")
+    problems = Problems()
+    chapter = parse_chapter(tmp_path / "content" / "01-a.md", config, problems)
+    chapter, _ = expand_includes(chapter, tmp_path, problems, load_values(config, problems))
+    assert chapter.body == "A\n" and problems.items == []

@@ -77,13 +77,15 @@ def expand_includes(chapter: Chapter, root: Path, problems: Problems,
         return chapter, SourceMap(chapter.source, chapter.body_line, ())
     origin = [(chapter.source, chapter.body_line + i) for i in range(chapter.body.count("\n") + 1)]
     budget = [MAX_EXPANDED_CHARS - len(chapter.body), MAX_INCLUDES]  # characters and includes still allowed
-    lines, where = _expand(chapter.body, origin, root, (chapter.source,), problems, budget, values)
+    lines, where = _expand(chapter.body, origin, root, (chapter.source,), problems, budget, values,
+                          project.folder or root)
     body = "\n".join(lines)
     return replace(chapter, body=body), SourceMap(chapter.source, chapter.body_line, tuple(where))
 
 
 def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[str, ...],
-            problems: Problems, budget: list[int], values: Values) -> tuple[list[str], list[tuple[str, int]]]:
+            problems: Problems, budget: list[int], values: Values,
+            top: Path) -> tuple[list[str], list[tuple[str, int]]]:
     out: list[str] = []
     where: list[tuple[str, int]] = []
     fence = ""
@@ -103,7 +105,7 @@ def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[s
             continue
         include = re.fullmatch(r"\s*\{\{<\s*include\s+(\S+?)\s*>\}\}\s*", raw)
         if include:
-            sub = _include(include.group(1), path, line, root, chain, problems, budget, values)
+            sub = _include(include.group(1), path, line, root, chain, problems, budget, values, top)
             lines, origin_lines = sub if sub is not None else ([""], [(path, line)])
             out.extend(lines)
             where.extend(origin_lines)
@@ -114,7 +116,9 @@ def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[s
 
 
 def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ...], problems: Problems,
-             budget: list[int], values: Values) -> tuple[list[str], list[tuple[str, int]]] | None:
+             budget: list[int], values: Values, top: Path) -> tuple[list[str], list[tuple[str, int]]] | None:
+    """The lines of one included file: ``target`` relative to the including file's folder, or, starting with
+    « / », to the project's folder (``top``), as in Quarto."""
     target = target.strip("\"'")
     if budget[0] < 0:  # a bound already reached: reported once, where it was reached
         return None
@@ -124,7 +128,7 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
                        "ce chapitre", "regroupez les fichiers inclus ou découpez le chapitre")
         budget[0] = -1
         return None
-    file = (root / path).parent / target
+    file = top / target.lstrip("/") if target.startswith("/") else (root / path).parent / target
     resolved = file.resolve()
     if not resolved.is_relative_to(root.resolve()):
         problems.error(path, line, f"inclusion de « {target} » refusée : le fichier est hors du projet",
@@ -158,7 +162,7 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
         budget[0] = -1
         return None
     origin = [(rel, i + 1) for i in range(text.count("\n") + 1)]
-    return _expand(text, origin, root, chain + (rel,), problems, budget, values)
+    return _expand(text, origin, root, chain + (rel,), problems, budget, values, top)
 
 
 def _drop_includes(raw: str, path: str, line: int, problems: Problems) -> str:

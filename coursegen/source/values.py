@@ -35,6 +35,7 @@ class ProjectValues:
     metadata: dict[str, Any] = field(default_factory=dict)
     variables_file: str = VARIABLES_FILE   # as messages name it
     has_variables: bool = False
+    folder: Path | None = None              # the project's folder: ``{{< include /x.md >}}`` starts there
 
 
 NO_VALUES = ProjectValues()
@@ -54,7 +55,7 @@ def load_values(config: Config, problems: Problems) -> ProjectValues:
     metadata = None
     if config.quarto_project and (config.root / config.quarto_project).is_file():
         metadata = _mapping(config.root / config.quarto_project, config.quarto_project, Problems())  # reported there
-    return ProjectValues(variables or {}, metadata or {}, shown, variables is not None)
+    return ProjectValues(variables or {}, metadata or {}, shown, variables is not None, folder)
 
 
 def _shown(path: Path, root: Path) -> str:
