@@ -149,3 +149,10 @@ def test_number_sections_false_makes_the_page_unnumbered(tmp_path):
 def test_the_title_is_kept_as_written_for_the_parser(tmp_path):
     chapter, _ = parse(tmp_path, b'---\ntitle: "Un script `R` : vite"\ndescription: "Le `a : b`"\n---\n')
     assert (chapter.title, chapter.description) == ("Un script `R` : vite", "Le `a : b`")
+
+
+def test_the_hint_for_an_unknown_key_names_a_key_authors_write(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\nwebsite: /x.html\nsous-titre: "S"\n---\n')
+    assert problems == ["content/01-essai.md:3: avertissement : clé d'en-tête inconnue « website » (ignorée)",
+                        "content/01-essai.md:4: avertissement : clé d'en-tête inconnue « sous-titre » (ignorée) "
+                        "(vouliez-vous dire « subtitle » ?)"]

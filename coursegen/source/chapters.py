@@ -23,6 +23,9 @@ _META_SCHEMA = {**{name: Key() for name in sorted(QUARTO_PAGE_KEYS)},
                 "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false"),
                 "subtitle": Key((str,), "un texte"), "number-sections": Key((bool,), "true ou false"),
                 "date": Key((str, datetime.date), "une date AAAA-MM-JJ")}
+_COMMON_KEYS = ("title", "subtitle", "description", "author", "date", "numbered", "draft", "abstract", "lang", "toc",
+                "toc-depth", "number-sections", "categories", "image", "order", "keywords", "bibliography", "format",
+                "execute", "engine", "editor", "jupyter", "knitr", "filters", "code-fold", "csl", "echo", "eval")
 _DATE_WORDS = ("today", "now", "last-modified")  # Quarto's dates of the build: not shown (same input, same bytes)
 _META_SHORTCODE = re.compile(r"\{\{<\s*meta\s+([\w.-]+)")
 _PREFIX = re.compile(r"^\d+[-_]")
@@ -157,9 +160,16 @@ def _load_meta(raw: str, rel: str, problems: Problems,
         return None
     before = len(problems.errors)
     read = {name.split(".")[0] for name in _META_SHORTCODE.findall(raw + "\n" + body)} if "{{<" in raw + body else set()
-    schema = {**{name: Key() for name in read}, **_META_SCHEMA} if read else _META_SCHEMA
-    meta, lines = read_mapping(node, schema, rel, problems, offset=offset, severity="warning",
-                               unknown="clé d'en-tête inconnue « {} » (ignorée)", hint="", wrong=_wrong_type)
+    unknown = {}
+    for key_node, _ in node.value:
+        name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if isinstance(name, str) and name not in _META_SCHEMA and name not in read:
+            # « vouliez-vous dire » among the keys authors write, not among Quarto's 450 (« website » -> « verbosity »)
+            problems.warn(rel, key_node.start_mark.line + 1 + offset, f"clé d'en-tête inconnue « {name} » (ignorée)",
+                          did_you_mean(name, _COMMON_KEYS))
+            unknown[name] = Key()
+    schema = {**unknown, **{name: Key() for name in read}, **_META_SCHEMA} if read or unknown else _META_SCHEMA
+    meta, lines = read_mapping(node, schema, rel, problems, offset=offset, wrong=_wrong_type)
     if len(problems.errors) != before:
         return None
     everything: dict[str, Any] = {}
