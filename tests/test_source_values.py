@@ -108,3 +108,10 @@ def test_an_include_starting_with_a_slash_starts_at_the_project_folder(tmp_path)
     chapter = parse_chapter(tmp_path / "content" / "01-a.md", config, problems)
     chapter, _ = expand_includes(chapter, tmp_path, problems, load_values(config, problems))
     assert chapter.body == "A\n" and problems.items == []
+
+
+def test_values_inside_values_a_few_levels_deep():
+    page = {"title": "Guide {{< var version >}}", "boucle": "{{< meta boucle >}}"}
+    assert replaced("{{< meta title >}}", page) == ("Guide 1.2", [])
+    text, problems = replaced("{{< meta boucle >}}", page)
+    assert text == "{{< meta boucle >}}" and problems == []

@@ -167,7 +167,8 @@ def _problem(meta: dict[str, Any]) -> tuple[str, str] | None:
                 f"shortcodes reconnus : {', '.join(KNOWN)} ; remplacez celui-ci par du texte ou une image")
     if name in ("include", "var", "meta"):  # replaced before parsing, unless written where that cannot be done
         return (f"shortcode Quarto « {name} » à cet endroit non pris en charge : retiré de la page",
-                "placez « {{< include … >}} » seul sur sa ligne" if name == "include" else "")
+                "placez « {{< include … >}} » seul sur sa ligne" if name == "include"
+                else "une valeur de _variables.yml ou de l'en-tête ne peut pas se citer elle-même")
     if name == "pagebreak":
         return ("« {{< pagebreak >}} » au milieu d'un paragraphe : retiré de la page",
                 "placez-le seul sur sa ligne, entre deux paragraphes")

@@ -22,6 +22,7 @@ from ..errors import Problems
 from ..yamlfile import compose, construct, decode_source, too_large, yaml_error
 
 VARIABLES_FILE = "_variables.yml"
+MAX_DEPTH = 3  # values inside values: a value naming itself stops there
 # ``(\{?)`` / ``(\}?)``: a third brace on both sides escapes the shortcode. The name stops at a space, so that
 # an opener without its closer costs one word, not the rest of the line.
 _VALUE = re.compile(r"(\{?)\{\{<\s*(var|meta)\s+([^\s>]+)\s*>\}\}(\}?)")
@@ -87,9 +88,10 @@ def _mapping(path: Path, shown: str, problems: Problems) -> dict[str, Any] | Non
 
 
 def replace_values(text: str, page: dict[str, Any], project: ProjectValues, path: str, line: int,
-                   problems: Problems) -> str:
-    """``text`` (one line, or a title) with its ``var`` and ``meta`` shortcodes replaced by their values."""
-    if "{{<" not in text:
+                   problems: Problems, depth: int = 0) -> str:
+    """``text`` (one line, or a title) with its ``var`` and ``meta`` shortcodes replaced by their values, and
+    theirs (``{{< meta title >}}`` of a title holding a ``var``), a few levels deep."""
+    if "{{<" not in text or depth > MAX_DEPTH:
         return text
 
     def value(match: re.Match[str]) -> str:
@@ -115,7 +117,7 @@ def replace_values(text: str, page: dict[str, Any], project: ProjectValues, path
             problems.warn(path, line, f"« {{{{< {kind} {name} >}}}} » : la valeur de « {name} » n'est pas un texte "
                           "(liste ou dictionnaire)", "nommez une valeur simple, par exemple « " + name + ".nom »")
             return before + f"?{kind}:{name}" + after
-        return before + shown + after
+        return before + replace_values(shown, page, project, path, line, problems, depth + 1) + after
     return _VALUE.sub(value, text)
 
 
