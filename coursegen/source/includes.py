@@ -135,8 +135,11 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
                        INCLUDE_HINT)
         return None
     if not file.is_file():
+        folder = top.resolve().relative_to(root.resolve()).as_posix() if top.resolve().is_relative_to(root.resolve()) \
+            else top.name
         problems.error(path, line, f"fichier inclus « {target} » introuvable",
-                       f"le chemin est relatif au fichier qui l'inclut ({path})")
+                       f"un chemin qui commence par « / » part du dossier du projet ({folder}/)"
+                       if target.startswith("/") else f"le chemin est relatif au fichier qui l'inclut ({path})")
         return None
     rel = resolved.relative_to(root.resolve()).as_posix()
     if rel in chain:
