@@ -165,7 +165,7 @@ def site_text(source: str) -> InlineText:
 def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
     """Tokenise a chapter and collect its headings (with stable ids), figures and ids."""
     env: dict[str, Any] = {}  # markdown-it's own (footnotes); quarto.report reads its warnings from it
-    line = chapter.title_line or chapter.body_line
+    line = chapter.title_line or 1  # the front matter
     title = parse_inline(chapter.title, chapter.source, line, problems)
     description = parse_inline(chapter.description, chapter.source, line, problems)
     subtitle = parse_inline(chapter.subtitle, chapter.source, line, problems)
