@@ -115,3 +115,14 @@ def test_values_inside_values_a_few_levels_deep():
     assert replaced("{{< meta title >}}", page) == ("Guide 1.2", [])
     text, problems = replaced("{{< meta boucle >}}", page)
     assert text == "{{< meta boucle >}}" and problems == []
+
+
+def test_an_included_pages_front_matter_is_left_out(tmp_path):
+    config = project(tmp_path, None, "---\ntitle: T\n---\nAvant.\n\n{{< include _a.qmd >}}\n")
+    (tmp_path / "content" / "_a.qmd").write_text("---\ntitle: Partie\n---\nTexte de {{< meta title >}}.\n",
+                                                encoding="utf-8")
+    problems = Problems()
+    chapter = parse_chapter(tmp_path / "content" / "01-a.md", config, problems)
+    chapter, source_map = expand_includes(chapter, tmp_path, problems, load_values(config, problems))
+    assert chapter.body == "Avant.\n\nTexte de T.\n" and problems.items == []
+    assert source_map.locate(4 + 2) == ("content/_a.qmd", 4)

@@ -27,6 +27,7 @@ Values = Callable[[str, str, int], str]
 # ``>}}`` of the line, so that no opener reads to the end of the line in vain (quadratic on many openers).
 _SHORTCODE = re.compile(r"\{\{<\s*([A-Za-z][\w-]*)(.*?)>\}\}", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADER = re.compile(r"---[ \t]*\n(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 _BACKTICKS = re.compile(r"`+")
 
 INCLUDE_HINT = "les fichiers inclus se placent dans le projet, par exemple content/_partie.md"
@@ -164,7 +165,12 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
                        f"{MAX_EXPANDED_CHARS // 1024 // 1024} Mo", "incluez moins de fichiers ou découpez le chapitre")
         budget[0] = -1
         return None
-    origin = [(rel, i + 1) for i in range(text.count("\n") + 1)]
+    first = 1
+    header = _HEADER.match(text)
+    if header:  # an included page's own front matter is metadata, never text (Pandoc reads it so)
+        first += header.group(0).count("\n")
+        text = text[header.end():]
+    origin = [(rel, first + i) for i in range(text.count("\n") + 1)]
     return _expand(text, origin, root, chain + (rel,), problems, budget, values, top)
 
 
