@@ -104,3 +104,8 @@ def test_no_markdown_punctuation_left_in_titles(site):
         titles = re.findall(r"<(?:h1|h2|h3|title)[^>]*>(.*?)</(?:h1|h2|h3|title)>", site[name], re.S)
         titles += re.findall(r'class="(?:pager-title|sidebar-list)">(.*?)</', site[name], re.S)
         assert titles and not [t for t in titles if "`" in t or "**" in t or "](" in t], name
+
+
+def test_toc_false_leaves_out_on_this_page_and_toc_depth_limits_it(site):
+    assert 'class="page-toc"' not in site["raccourcis.html"]
+    assert '<li class="toc-level-2"><a href="#sec-conflicted">' in site["titres.html"]

@@ -156,3 +156,8 @@ def test_the_hint_for_an_unknown_key_names_a_key_authors_write(tmp_path):
     assert problems == ["content/01-essai.md:3: avertissement : clé d'en-tête inconnue « website » (ignorée)",
                         "content/01-essai.md:4: avertissement : clé d'en-tête inconnue « sous-titre » (ignorée) "
                         "(vouliez-vous dire « subtitle » ?)"]
+
+
+def test_toc_keys_are_typed(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\ntoc-depth: deux\n---\n')
+    assert problems == ['content/01-essai.md:3: « toc-depth » doit être un nombre entier (reçu "deux")']

@@ -55,6 +55,7 @@ class PageNav:
     subtitle_html: str = ""
     authors: tuple[str, ...] = ()
     date: str = ""
+    toc_depth: int = 3                    # deepest level in « Sur cette page » (``toc: false``: 0)
 
 
 @dataclass
@@ -109,7 +110,8 @@ def build_nav(parsed: list[ParsedPage]) -> Site:
             (page.title, ch.title), (page.description, ch.description), (page.subtitle, ch.subtitle)))
         pages.append(PageNav(ch.slug, url, title.text, number, description.text, ch.source, toc, figure_numbers,
                              title_html=title.html, description_html=description.html, subtitle_html=subtitle.html,
-                             authors=ch.authors, date=ch.date))
+                             authors=ch.authors, date=ch.date,
+                             toc_depth=0 if ch.meta.get("toc") is False else int(ch.meta.get("toc-depth", 3))))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before
     return Site(pages, {p.source.rsplit("/", 1)[-1]: p for p in pages}, anchors, targets)

@@ -63,7 +63,7 @@ class Templates:
                 "description_html": nav.description_html if nav else "", "authors": nav.authors if nav else (),
                 "date": nav.date if nav else "",
                 "number": nav.number if nav else "", "description": nav.description if nav else "",
-                "toc": nav.toc if nav else [], "prev": nav.prev if nav else None,
+                "toc": [s for s in nav.toc if s.level <= nav.toc_depth] if nav else [], "prev": nav.prev if nav else None,
                 "next": nav.next if nav else None, "source": nav.source if nav else ""}
         context = {**self.common, "page": page, **extra, "sidebar": self.sidebar(base).for_page(current),
                    "url": url_helper(url, base)}

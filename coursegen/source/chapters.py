@@ -22,7 +22,8 @@ _META_SCHEMA = {**{name: Key() for name in sorted(QUARTO_PAGE_KEYS)},
                 "title": Key((str,), "un texte"), "description": Key((str,), "un texte"),
                 "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false"),
                 "subtitle": Key((str,), "un texte"), "number-sections": Key((bool,), "true ou false"),
-                "date": Key((str, datetime.date), "une date AAAA-MM-JJ")}
+                "date": Key((str, datetime.date), "une date AAAA-MM-JJ"), "toc": Key((bool,), "true ou false"),
+                "toc-depth": Key((int,), "un nombre entier")}
 _COMMON_KEYS = ("title", "subtitle", "description", "author", "date", "numbered", "draft", "abstract", "lang", "toc",
                 "toc-depth", "number-sections", "categories", "image", "order", "keywords", "bibliography", "format",
                 "execute", "engine", "editor", "jupyter", "knitr", "filters", "code-fold", "csl", "echo", "eval")
