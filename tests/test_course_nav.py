@@ -37,3 +37,11 @@ def test_resolve_links():
     assert "sort du dossier" in resolve_link("../../etc/passwd", a, site).error
     assert "sort du dossier" in resolve_link("/etc/passwd", a, site).error
     assert resolve_link("assets/un%20fichier.pdf", a, site).asset == "assets/un fichier.pdf"
+
+
+def test_toc_depth_and_toc_false_come_from_the_front_matter():
+    from dataclasses import replace
+
+    pages = [replace(make(f"0{i}-a{i}.md", "## Un\n\n### Deux\n"), meta=meta)
+             for i, meta in enumerate(({}, {"toc-depth": 2}, {"toc": False}))]
+    assert [p.toc_depth for p in site_of(*pages).pages] == [3, 2, 0]

@@ -4,6 +4,7 @@ were); and ``resolve_link``, which maps an author's link onto the built site."""
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 
 from ..errors import did_you_mean
 from ..markdown.parse import ParsedPage
+from ..markdown.titles import plain
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Section:
     id: str
     text: str
     number: str = ""
+    html: str = ""       # the text as inline HTML (`code`, emphasis)
 
 
 @dataclass
@@ -47,6 +50,12 @@ class PageNav:
     figure_numbers: dict[int, str] = field(default_factory=dict)  # line of a figure, table, equation -> "1.2"
     prev: "PageNav | None" = None
     next: "PageNav | None" = None
+    title_html: str = ""                  # the title as inline HTML (`code`, emphasis); ``title`` is its text
+    description_html: str = ""
+    subtitle_html: str = ""
+    authors: tuple[str, ...] = ()
+    date: str = ""
+    toc_depth: int = 3                    # deepest level in « Sur cette page » (``toc: false``: 0)
 
 
 @dataclass
@@ -80,7 +89,7 @@ def build_nav(parsed: list[ParsedPage]) -> Site:
                 for deeper in range(h.level + 1, len(counters)):
                     counters[deeper] = 0
                 section_number = ".".join([number] + [str(counters[lv]) for lv in range(2, h.level + 1)])
-            sections.append(Section(h.level, h.id, h.text, section_number))
+            sections.append(Section(h.level, h.id, h.text, section_number, h.html or html.escape(h.text, quote=False)))
             label = f"section {section_number}" if section_number else f"section « {h.text} »"
             page_anchors[h.id] = Target(url, h.id, label, h.text)
         figure_numbers: dict[int, str] = {}
@@ -97,7 +106,12 @@ def build_nav(parsed: list[ParsedPage]) -> Site:
         for ident, target in page_anchors.items():
             targets.setdefault(ident, target)
         toc = [s for s in sections if s.level in (2, 3)]
-        pages.append(PageNav(ch.slug, url, ch.title, number, ch.description, ch.source, toc, figure_numbers))
+        title, description, subtitle = (value or plain(raw) for value, raw in (
+            (page.title, ch.title), (page.description, ch.description), (page.subtitle, ch.subtitle)))
+        pages.append(PageNav(ch.slug, url, title.text, number, description.text, ch.source, toc, figure_numbers,
+                             title_html=title.html, description_html=description.html, subtitle_html=subtitle.html,
+                             authors=ch.authors, date=ch.date,
+                             toc_depth=0 if ch.meta.get("toc") is False else int(ch.meta.get("toc-depth", 3))))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before
     return Site(pages, {p.source.rsplit("/", 1)[-1]: p for p in pages}, anchors, targets)

@@ -1,11 +1,15 @@
 """Stage 4, the site's templates: one Jinja2 environment per build and the context each kind of page gets.
 
 Template context, for theme authors (every page):
-  site         -- title, subtitle, author, date_fr, date_iso, description, language, base_path, site_url,
+  site         -- title, subtitle, description (plain text) and their *_html (inline HTML: `code`, emphasis),
+                  author, date_fr, date_iso, language, base_path, site_url,
                   extra (config.yaml's free-form data), social_image
-  page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title, url, number, description,
-                  toc (sections: level, id, text, number), prev, next, source
-  chapters     -- the course's pages in order (slug, url, title, number, description, toc)
+  page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title (plain text), title_html
+                  (inline HTML: `code`, emphasis), subtitle_html, authors, date, url, number, description (text),
+                  description_html,
+                  toc (sections: level, id, text, html, number), prev, next, source
+  chapters     -- the course's pages in order (slug, url, title, title_html, number, description,
+                  description_html, toc)
   downloads    -- PDF/EPUB links (url, format, size); glossary_url -- "" without a glossary
   sidebar      -- the course sidebar's HTML; ui -- the French interface strings (pages/ui.py)
   url(path)    -- a link to a site file, relative to the current page (absolute under site_url on 404)
@@ -15,13 +19,14 @@ Template context, for theme authors (every page):
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 from ..cache import Cache
 from ..config import Config
 from ..course.nav import PageNav, Site
 from ..source.glossary import GLOSSARY_PAGE, Entry
-from ..text import french
+from ..markdown.parse import site_text
 from .templates import Sidebar, make_environment, render_template, url_helper
 
 SOCIAL_IMAGE = "static/social.png"
@@ -53,9 +58,12 @@ class Templates:
     def render(self, template: str, kind: str, title: str, url: str, nav: PageNav | None = None,
                current: str = "", base: str = "", **extra) -> str:
         """One page: ``current`` is the slug marked in the sidebar; ``base`` makes links absolute (404)."""
-        page = {"kind": kind, "title": title, "url": url,
+        page = {"kind": kind, "title": title, "url": url, "title_html": nav.title_html if nav else html.escape(title),
+                "subtitle_html": nav.subtitle_html if nav else "",
+                "description_html": nav.description_html if nav else "", "authors": nav.authors if nav else (),
+                "date": nav.date if nav else "",
                 "number": nav.number if nav else "", "description": nav.description if nav else "",
-                "toc": nav.toc if nav else [], "prev": nav.prev if nav else None,
+                "toc": [s for s in nav.toc if s.level <= nav.toc_depth] if nav else [], "prev": nav.prev if nav else None,
                 "next": nav.next if nav else None, "source": nav.source if nav else ""}
         context = {**self.common, "page": page, **extra, "sidebar": self.sidebar(base).for_page(current),
                    "url": url_helper(url, base)}
@@ -92,8 +100,9 @@ class Templates:
 
 
 def site_context(config: Config) -> dict:
-    return {"title": french(config.title), "subtitle": french(config.subtitle), "author": config.author,
-            "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
-            "description": french(config.description), "language": config.language,
+    title, subtitle, description = (site_text(text) for text in (config.title, config.subtitle, config.description))
+    return {"title": title.text, "title_html": title.html, "subtitle": subtitle.text, "subtitle_html": subtitle.html,
+            "author": config.author, "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
+            "description": description.text, "description_html": description.html, "language": config.language,
             "base_path": config.base_path, "site_url": config.site_url, "extra": config.extra,
             "social_image": SOCIAL_IMAGE}
