@@ -45,7 +45,10 @@ def folder(tmp_path_factory):
     (root / "static").mkdir()
     for name in ("attention.css", "attention.js"):
         shutil.copy(REPO / "templates" / "static" / name, root / "static" / name)
-    (root / "static" / "test.css").write_text(".espace { height: 4000px; }\n", encoding="utf-8")
+    (root / "static" / "test.css").write_text(
+        ".espace { height: 4000px; }\n"  # the site's dark page colours, which site.css sets on the real pages
+        "[data-theme='dark'] body { background: #15171a; color: #e6e8eb; --fg: #e6e8eb; --fg-soft: #b4bac3; "
+        "--bg-soft: #1f2227; --link: #8ab4f8; }\n", encoding="utf-8")
     (root / "donnees" / "attention").mkdir(parents=True)
     (root / "donnees" / "attention" / f"{NAME}.json").write_bytes(RAW)
     figure = render_figure(DATA, SPEC, fig_id="fig-petit", label="Figure 1.1", caption_html="Une petite figure.",
@@ -135,7 +138,7 @@ def test_choosing_a_thumbnail_in_the_overview_opens_that_head(page):
     expect(current).to_have_attribute("data-layer", str(DATA["focus"]["best"]["layer"]))
     overview.locator('.att-thumb[data-layer="1"][data-head="1"]').focus()
     page.keyboard.press("ArrowRight")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Couche 1, tête 2"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "1.2 (couche 1, tête 2)"
     page.keyboard.press("Enter")
     expect(fig).to_have_attribute("data-layer", "1")
     expect(fig).to_have_attribute("data-head", "2")
@@ -333,3 +336,27 @@ def test_printed_page_shows_the_weights_not_the_controls(page):
     expect(fig.locator("details table")).to_be_visible()  # a closed <details> still prints its table
     expect(fig.locator(".att-controls")).to_be_hidden()
     expect(fig.locator(".att-status")).to_be_hidden()
+
+
+def test_no_axe_violation_once_the_explorer_is_used(browser, site):  # noqa: F811
+    """The page-level axe run (test_quality) sees the figures before they load; this one sees the explorer
+    after a token is chosen and with the overview open, in light and dark themes."""
+    from test_quality import AXE, _need  # lazy: only this test needs axe-core's path
+
+    _need(AXE)
+    context, page, errors = open_page(browser, bypass_csp=True)  # axe is injected as an inline script
+    page.goto(site + "index.html")
+    expect(page.locator("#fig-petit")).to_have_class(re.compile(r"\batt-ready\b"))
+    page.locator(f'#fig-petit .att-col-from .att-token[data-i="{SOURCE + 1}"]').click()
+    page.locator("#fig-petit .att-overview-toggle").click()
+    page.add_script_tag(path=str(AXE))
+    for theme in ("light", "dark"):
+        page.evaluate(f"document.documentElement.setAttribute('data-theme', '{theme}')")
+        found = page.evaluate("""async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+            return r.violations.map(v => v.id + ' : ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+        }""")
+        assert found == [], f"{theme} : {found}"
+    context.close()
+    assert errors == [], errors

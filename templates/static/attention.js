@@ -380,7 +380,9 @@
     function thumbnail(layer, head) {
       var weights = data.attention[layer - 1][head - 1];
       var b = html("button", { type: "button", "class": "att-thumb", "data-layer": String(layer),
-        "data-head": String(head), "aria-label": "Couche " + layer + ", t\u00eate " + head, tabindex: "-1",
+        // The name starts with the visible « 1.2 », so that voice control finds the button by what it shows.
+        "data-head": String(head), "aria-label": layer + "." + head + " (couche " + layer + ", t\u00eate " + head + ")",
+        tabindex: "-1",
         title: "Couche " + layer + ", t\u00eate " + head });
       var s = el("svg", { viewBox: "0 0 " + n + " " + n, width: "48", height: "48", "aria-hidden": "true",
         focusable: "false" });
