@@ -143,12 +143,18 @@ def test_formulas_use_the_shipped_maths_font_and_their_brackets_stretch(browser,
     matrix = page.locator("div.math", has=page.locator("mtable")).first
     matrix.scroll_into_view_if_needed()
     page.evaluate("document.fonts.ready.then(() => true)")
-    assert fonts == [("/static/fonts/atelier-math.woff2", 200)]
+    assert fonts == [("/static/fonts/atelier-math.woff2", 200)]  # the course's formulas need only the core
     family = page.locator("math").first.evaluate("m => getComputedStyle(m).fontFamily")
     assert family.startswith('"Atelier Math"'), family
-    loaded = page.evaluate("[...document.fonts].filter(f => f.family.replace(/\"/g, '') === 'Atelier Math')"
-                           ".map(f => f.status)")
-    assert loaded == ["loaded"]
+    # Two files: the chapter's formulas need only the first; a Greek letter brings the second.
+    status = ("[...document.fonts].filter(f => f.family.replace(/\"/g, '') === 'Atelier Math')"
+              ".map(f => f.unicodeRange.includes('U+3B1') ? 'extra:' + f.status : 'core:' + f.status)")
+    assert sorted(page.evaluate(status)) == ["core:loaded", "extra:unloaded"]
+    page.evaluate("""() => { const m = document.createElementNS('http://www.w3.org/1998/Math/MathML', 'math');
+        m.innerHTML = '<mi>α</mi>'; document.querySelector('article p').append(m); return document.fonts.ready; }""")
+    page.evaluate("""document.fonts.load('16px "Atelier Math"', 'α').then(() => document.fonts.ready).then(() => true)""")
+    assert sorted(page.evaluate(status)) == ["core:loaded", "extra:loaded"]
+    assert fonts == [("/static/fonts/atelier-math.woff2", 200), ("/static/fonts/atelier-math-extra.woff2", 200)]
     # A matrix of three rows: its opening bracket spans them, much taller than a bracket around one line.
     inline = page.locator("math mo[stretchy='false']", has_text="(").first.bounding_box()["height"]
     bracket = matrix.locator("mo", has_text="(").first.bounding_box()["height"]
