@@ -92,7 +92,8 @@ def test_the_answers_are_gathered_in_a_print_key_at_the_end_of_the_page():
     assert html.index("Fin du chapitre.") < html.index('<section class="quiz-key"') and key.endswith("</section>\n")
     # Its id does not take one the page already has (the heading took « reponses-questions »).
     assert key.startswith('<section class="quiz-key" aria-labelledby="reponses-questions-2" data-pagefind-ignore>\n'
-                          '<h2 id="reponses-questions-2" class="quiz-key-title">Réponses des questions</h2>\n')
+                          '<p id="reponses-questions-2" class="quiz-key-title" role="heading" aria-level="2">'
+                          'Réponses des questions</p>\n')
     items = re.findall(r'<div class="quiz-key-item"><p class="quiz-key-question"><a href="#(quiz-\d)">Question (\d)</a></p>\n'
                        r'(.*?)</div>\n', key, re.S)
     assert [(ident, n) for ident, n, _ in items] == [("quiz-1", "1"), ("quiz-2", "2")]

@@ -211,10 +211,13 @@ def replace_quizzes(tokens: list[Token], taken: set[str], render: Render, render
                    f"Question {number}</a></p>\n{solution}</div>\n")
         i = parts.end + 1
     if key:
+        # Its title is a paragraph with the heading role: print-only, it stays out of the outline that the
+        # contents and the book are built from.
         title = _free_id("reponses-questions", used)
         block = Token("html_block", "", 0)
         block.content = (f'<section class="quiz-key" aria-labelledby="{title}" data-pagefind-ignore>\n'
-                         f'<h2 id="{title}" class="quiz-key-title">Réponses des questions</h2>\n'
+                         f'<p id="{title}" class="quiz-key-title" role="heading" aria-level="2">'
+                         "Réponses des questions</p>\n"
                          + "".join(key) + "</section>\n")
         out.append(block)
     return out
