@@ -1,6 +1,7 @@
 """The real course in a browser, as a learner uses it beyond reading on screen: nothing requested from
 another site on any page, the whole site opened from disk (file://), and a chapter printed."""
 
+import io
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -200,7 +201,8 @@ def test_the_english_figure_on_a_phone_every_token_tapped_in_english(browser, se
 @pytest.mark.parametrize("chapter", ["preface.html", "transformers.html", "acteurs-majeurs.html"])
 def test_printed_chapters_keep_tables_on_the_page_and_answers_at_the_end(browser, served, chapter):
     """Laid out as page.pdf lays out A4 with 1,5 cm margins (180 mm = 680 px wide): no table is wider than
-    the page, and the quiz answers are in one key after the last question, not under each question."""
+    the page, the quiz answers are in one key after the last question, not under each question, and the
+    printed pages are full."""
     context = browser.new_context(viewport={"width": 680, "height": 1000})
     page = context.new_page()
     page.goto(served + chapter)
@@ -224,4 +226,12 @@ def test_printed_chapters_keep_tables_on_the_page_and_answers_at_the_end(browser
         expect(key).to_be_hidden()  # on screen the answers stay under « Voir la réponse »
     else:
         expect(key).to_have_count(0)
+    # Printed for real: no page but the last is nearly empty (before: a page held a lone caption, 245
+    # characters, after a figure pushed whole onto the next page).
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", margin={side: "1.5cm" for side in ("top", "bottom", "left", "right")})
+    from pypdf import PdfReader  # lazy: only this test reads PDF text
+
+    counts = [len(p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert all(n >= 600 for n in counts[:-1]), counts
     context.close()
