@@ -197,17 +197,20 @@
       var width = Math.min(avail, 760);
       var left = textWidth(from.querySelectorAll("text")), right = textWidth(to.querySelectorAll("text"));
       var valueWidth = 40, gap = 10;
-      var leftX = Math.max(left, textWidth([headings[0]])) + 6;
+      // The column headings sit above the first row, so they may reach over the lines: only the tokens
+      // set the columns' widths, which leaves the lines more room on a phone.
+      var leftX = left + 6;
       geo.x1 = leftX + gap;
-      var rightX = width - valueWidth - gap - Math.max(right, textWidth([headings[1]]));
+      var rightX = width - valueWidth - gap - right;
       geo.x2 = rightX - gap;
       geo.width = width;
       var height = geo.top + n * geo.row + 8;
       svg.setAttribute("viewBox", "0 0 " + width + " " + height);
       svg.setAttribute("width", String(width));
       svg.setAttribute("height", String(height));
-      headings[0].setAttribute("x", String(leftX));
-      headings[1].setAttribute("x", String(rightX));
+      headings[0].setAttribute("x", "2");
+      headings[0].setAttribute("text-anchor", "start");
+      headings[1].setAttribute("x", String(Math.min(rightX, width - 2 - textWidth([headings[1]]))));
       for (var i = 0; i < n; i++) {
         var y = centre(i);
         var ft = fromTokens[i], tt = toTokens[i];
