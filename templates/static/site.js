@@ -80,7 +80,7 @@
     button.addEventListener("click", function () {
       var text = code.textContent;
       var done = function () {
-        button.textContent = "Copié !";
+        button.textContent = "Copié\u202f!";
         live.textContent = "Code copié dans le presse-papiers";
         setTimeout(function () { button.textContent = "Copier"; live.textContent = ""; }, 2000);
       };
