@@ -3,7 +3,10 @@ when the text changed and the previous site has an index (``IndexTiming``), once
 
 Pagefind folds accents (« modele » finds « modèle ») and stems French, but keeps an elided word in one
 piece (« l’attention »). The copy it indexes therefore separates elisions with a hair space; the search
-script strips elisions from queries and removes that space from excerpts. The published pages are unchanged.
+script strips elisions from queries and removes that space from excerpts. Formulas are MathML, whose text
+reads as garbage once flattened (« softmax(x)i=exi/∑jexj »): the copy keeps a short inline formula as its
+text (« Q », « dk ») and leaves the others out, so that excerpts stay readable. The published pages are
+unchanged.
 """
 
 from __future__ import annotations
@@ -40,9 +43,21 @@ class IndexTiming(Enum):
     BACKGROUND = "arrière-plan"  # ``serve``: the previous index stays; the caller builds the new one
 
 
-def indexable(html: str) -> str:
-    """The copy of a page that Pagefind reads: « l’attention » becomes « l’ attention »."""
-    return _ELISION.sub(lambda m: m.group(1) + HAIR_SPACE, html)
+_MATH = re.compile(r"<math\b([^>]*)>(.*?)</math>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+MATH_TEXT_MAX = 4  # characters of an inline formula kept as text (a symbol, « dk », « WQ »)
+
+
+def _readable_math(m: re.Match[str]) -> str:
+    text = html.unescape(_TAG.sub("", m.group(2))).strip()
+    inline = 'display="block"' not in m.group(1)
+    return html.escape(text) if inline and len(text) <= MATH_TEXT_MAX else " "
+
+
+def indexable(page_html: str) -> str:
+    """The copy of a page that Pagefind reads: « l’attention » becomes « l’ attention »; formulas are reduced
+    to their text when short and inline, else left out."""
+    return _ELISION.sub(lambda m: m.group(1) + HAIR_SPACE, _MATH.sub(_readable_math, page_html))
 
 
 def search_document(title: str, number: str, body_html: str, language: str) -> str:
