@@ -38,8 +38,21 @@
     return query.replace(ELISION, "$1").replace(/[\s\u00a0\u202f]+/g, " ").trim();
   }
 
+  // Words that say nothing of what is searched: they never make a result relevant on their own.
+  var STOP = ["a", "au", "aux", "c", "ce", "d", "dans", "de", "des", "du", "en", "est", "et", "j", "l", "la", "le",
+    "les", "m", "n", "ou", "par", "pour", "qu", "que", "qui", "s", "sur", "t", "un", "une"];
+
   function words(query) {
-    return fold(query).split(/[^a-z0-9]+/).filter(function (w) { return w.length > 0; });
+    var all = fold(query).split(/[^a-z0-9]+/).filter(function (w) { return w.length > 0; });
+    var content = all.filter(function (w) { return STOP.indexOf(w) < 0; });
+    return content.length ? content : all;
+  }
+
+  // A section whose title holds every word of the query comes first (« modèle de langage »: the section
+  // titled « Qu’est-ce qu’un grand modèle de langage ? »).
+  function titled(title, terms) {
+    var pieces = fold(title || "").split(/[^a-z0-9]+/);
+    return terms.every(function (t) { return pieces.some(function (p) { return p && matches(p, t); }); });
   }
 
   // A highlighted word matches a query word when they share a long enough beginning: « données » for
@@ -78,11 +91,16 @@
     var data = await Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
     return data.map(function (page) {
       var subs = (page.sub_results || []).filter(function (s) { return relevant(s.excerpt, terms); })
-        .map(function (s, i) { return { sub: s, order: i }; })
-        .sort(function (a, b) { return weight(b.sub) - weight(a.sub) || a.order - b.order; })
-        .map(function (x) { return x.sub; });
-      return { page: page, subs: subs, ok: subs.length > 0 || relevant(page.excerpt, terms) };
-    }).filter(function (r) { return r.ok; }).slice(0, MAX_RESULTS);
+        .map(function (s, i) { return { sub: s, order: i, titled: titled(s.title, terms), size: words(s.title || "").filter(function (w) { return /[a-z]/.test(w); }).length }; })
+        .sort(function (a, b) {
+          return b.titled - a.titled || (a.titled && a.size - b.size) || weight(b.sub) - weight(a.sub) || a.order - b.order;
+        });
+      return { page: page, subs: subs.map(function (x) { return x.sub; }), rank: subs.length && subs[0].titled,
+        ok: subs.length > 0 || relevant(page.excerpt, terms) };
+    }).filter(function (r) { return r.ok; })
+      .map(function (r, i) { r.order = i; return r; })
+      .sort(function (a, b) { return b.rank - a.rank || a.order - b.order; })
+      .slice(0, MAX_RESULTS);
   }
 
   async function find(pagefind, raw) {
@@ -268,6 +286,14 @@
     dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });
     list.addEventListener("click", function (event) {
       if (event.target.closest("a")) dialog.close();
+    });
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab") return;
+      var stops = Array.prototype.filter.call(dialog.querySelectorAll("input, button, a[href]"),
+        function (el) { return el.getClientRects().length > 0; });
+      var first = stops[0], last = stops[stops.length - 1];
+      if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
     });
     field.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") {
