@@ -48,8 +48,13 @@ _TAG = re.compile(r"<[^>]*>")
 MATH_TEXT_MAX = 4  # characters of an inline formula kept as text (a symbol, « dk », « WQ »)
 
 
+_SCRIPT = re.compile(r"<(msup|msub)>\s*<m[ino]>([^<]{1,2})</m[ino]>\s*<mn>(\d)</mn>\s*</\1>")
+_RAISED = {"msup": str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"), "msub": str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")}
+
+
 def _readable_math(m: re.Match[str]) -> str:
-    text = html.unescape(_TAG.sub("", m.group(2))).strip()
+    body = _SCRIPT.sub(lambda s: s.group(2) + s.group(3).translate(_RAISED[s.group(1)]), m.group(2))  # n²
+    text = html.unescape(_TAG.sub("", body)).strip()
     inline = 'display="block"' not in m.group(1)
     return html.escape(text) if inline and len(text) <= MATH_TEXT_MAX else " "
 

@@ -141,10 +141,12 @@
     title.className = "search-result-title";
     title.textContent = asWritten((data.meta && data.meta.title) || data.url);
     item.appendChild(title);
-    var excerpt = document.createElement("p");
-    appendExcerpt(excerpt, data.excerpt || "");
-    item.appendChild(excerpt);
     var subs = found.subs.filter(function (s) { return s.url !== data.url; }).slice(0, 3);
+    if (!subs.length) {  // else the first section's excerpt says the same
+      var excerpt = document.createElement("p");
+      appendExcerpt(excerpt, data.excerpt || "");
+      item.appendChild(excerpt);
+    }
     if (subs.length) {
       var sublist = document.createElement("ul");
       subs.forEach(function (sub) {

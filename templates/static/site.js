@@ -206,6 +206,10 @@
       bubble.style.left = "0px";  // CSSOM, allowed by the CSP (only style attributes in markup are not)
       var over = bubble.getBoundingClientRect().right - (document.documentElement.clientWidth - 8);
       if (over > 0) bubble.style.left = (-over) + "px";
+      // Below the term, or above it when it would end off screen (a phone): its link must stay reachable.
+      bubble.classList.remove("is-above");
+      var box = bubble.getBoundingClientRect(), anchor = link.getBoundingClientRect();
+      if (box.bottom > window.innerHeight - 8 && anchor.top - box.height > 72) bubble.classList.add("is-above");
       if (openTerms.indexOf(term) < 0) openTerms.push(term);
     }
     function hide(force) {
