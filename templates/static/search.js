@@ -230,6 +230,7 @@
     pageInput.value = initial;
     page.querySelector(".search-status").textContent = "Saisissez un mot à chercher.";
     if (initial) runPage(initial);
+    else engine().catch(function () { runPage(""); });  // say at once when the index cannot load (file://)
   }
 
   // The overlay: a modal <dialog> (focus kept inside, Escape closes), built on first use.
