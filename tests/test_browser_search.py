@@ -203,3 +203,32 @@ def test_search_page_still_works_on_its_own(browser, served):  # noqa: F811
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "recherche"
     context.close()
+
+
+AXE_RUN = """async (selector) => {
+    const r = await axe.run(selector ? document.querySelector(selector) : document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+    return r.violations.map(v => v.id + ' : ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_open_overlay_and_open_definition_have_no_axe_violation(browser, served, scheme):  # noqa: F811
+    from test_quality import AXE, _need
+
+    _need(AXE)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme, bypass_csp=True,
+                                  has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(served + T)
+    page.add_script_tag(path=str(AXE))
+    term = page.locator("main a.terme").first
+    term.scroll_into_view_if_needed()
+    term.tap()
+    expect(page.locator("#" + term.get_attribute("aria-controls"))).to_be_visible()
+    found = page.evaluate(AXE_RUN, None)
+    page.keyboard.press("/")
+    ask(page, "attention")
+    found += page.evaluate(AXE_RUN, "#recherche-overlay")
+    context.close()
+    assert found == []
