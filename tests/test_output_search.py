@@ -15,3 +15,15 @@ def test_short_inline_formulas_stay_as_text_and_the_others_are_left_out():
             '<math display="block"><mi>Q</mi></math>')
     assert indexable(page) == "<p>les clés K, soit n² scores ;   vaut</p> "
     assert indexable("<p><math><mi>a</mi><mo>&lt;</mo><mi>b</mi></math></p>") == "<p>a&lt;b</p>"
+
+
+def test_vocabulary_lists_the_words_of_the_documents_most_frequent_first(tmp_path):
+    import json
+
+    from coursegen.output.search import vocabulary
+
+    (tmp_path / "a.html").write_text("<main><h1>Attention</h1><p>l’\u200aattention des modèles, modèle"
+                                     "<math><mi>softmax</mi></math> <script>ignore()</script></p></main>",
+                                     encoding="utf-8")
+    (tmp_path / "b.html").write_text("<p>Attention &amp; jetons : 42 mots</p>", encoding="utf-8")
+    assert json.loads(vocabulary(tmp_path)) == ["attention", "jetons", "modèle", "modèles"]

@@ -159,7 +159,7 @@ def build_index(docs: SearchDocs, keys: dict[str, str], staging, language: str =
     and install it once the pages are in place. Without it, a build's index always matches its pages before
     the swap.
     """
-    documents = digest("pagefind", language, sorted(keys.items()))
+    documents = digest("pagefind", language, VOCABULARY_FILE, sorted(keys.items()))  # an index made with its words
     site_key = digest("pagefind-site", str(staging.output))  # the index last made for this output folder
     target = staging.path / INDEX_DIR
     recorded = cache.get("search", site_key) if cache is not None else None
@@ -406,3 +406,25 @@ def _run_pagefind(source: Path, output_dir: Path, language: str) -> None:
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["aucun message"]
         raise SiteError(INDEX_DIR, 0, f"échec de l'index de recherche : {detail[0]}",
                         "le site n'a pas été publié sans recherche ; corrigez puis relancez")
+    try:
+        (output_dir / INDEX_DIR / VOCABULARY_FILE).write_bytes(vocabulary(source))
+    except OSError as exc:
+        raise SiteError(INDEX_DIR, 0, f"liste des mots de la recherche non écrite ({exc.strerror})",
+                        "vérifiez la place libre sur le disque puis relancez") from None
+
+
+VOCABULARY_FILE = "atelier-mots.json"  # beside Pagefind's files: made, kept and replaced with the index
+_WORD = re.compile(r"[^\W\d_]{5,}")
+_SKIPPED = re.compile(r"<(script|style|math|svg)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+
+
+def vocabulary(source: Path) -> bytes:
+    """The words of 5 letters or more in the indexed documents, most frequent first (JSON): the search script
+    reads it only when a query finds nothing, to suggest the nearest word (« atention » → « attention »)."""
+    counts: dict[str, int] = {}
+    for file in sorted(p for p in source.rglob("*") if p.is_file()):
+        text = html.unescape(_TAG.sub(" ", _SKIPPED.sub(" ", file.read_text(encoding="utf-8", errors="replace"))))
+        for word in _WORD.findall(text.lower()):
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-counts[w], w))
+    return json.dumps(ranked, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

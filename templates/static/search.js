@@ -103,17 +103,80 @@
       .slice(0, MAX_RESULTS);
   }
 
+  // Damerau-Levenshtein distance, given up beyond ``max``.
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+        cur.push(d);
+        if (d < best) best = d;
+      }
+      if (best > max) return max + 1;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  // The course's words, most frequent first (built with the index), read only when a query finds nothing.
+  var vocabulary = null;
+  function words5() {
+    if (!vocabulary) {
+      vocabulary = fetch(new URL("pagefind/atelier-mots.json", siteRoot).href)
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (list) { return list.map(function (w) { return { word: w, folded: fold(w) }; }); })
+        .catch(function () { return []; });
+    }
+    return vocabulary;
+  }
+
+  // A misspelt word (« atention », « hugginface ») becomes the most frequent word of the course one letter
+  // away (two from 8 letters on); words of less than 5 letters are left alone.
+  async function corrected(query) {
+    var known = await words5(), changed = false;
+    var fixed = query.split(" ").map(function (w) {
+      var f = fold(w);
+      if (f.length < 5 || known.some(function (k) { return k.folded === f; })) return w;
+      var max = f.length >= 8 ? 2 : 1, best = null, bestD = max + 1;
+      known.forEach(function (k) {
+        if (bestD === 1 && best) return;
+        var d = distance(f, k.folded, max);
+        if (d < bestD) { bestD = d; best = k.word; }
+      });
+      if (best) { changed = true; return best; }
+      return w;
+    });
+    return changed ? fixed.join(" ") : "";
+  }
+
+  // {results, instead}: ``instead`` is the query actually searched when it is not the one typed.
   async function find(pagefind, raw) {
     var query = normalise(raw);
     var found = await lookUp(pagefind, query);
-    if (found.length) return found;
+    if (found.length) return { results: found, instead: "" };
     var parts = query.split(" "), changed = false;
     parts = parts.map(function (w) {
       var bare = w.replace(GLUED, "");
       if (bare !== w) changed = true;
       return bare;
     });
-    return changed ? lookUp(pagefind, parts.join(" ")) : found;
+    if (changed) {
+      found = await lookUp(pagefind, parts.join(" "));
+      if (found.length) return { results: found, instead: "" };
+    }
+    var fixed = await corrected(query);
+    if (fixed) {
+      found = await lookUp(pagefind, fixed);
+      if (found.length) return { results: found, instead: fixed };
+    }
+    return { results: [], instead: "" };
   }
 
   // The indexed copy separates elisions with a hair space (« l’ attention »): show text as the page has it.
@@ -191,16 +254,20 @@
           : "L’index de recherche n’a pas pu être chargé.");
         return;
       }
-      var found = normalise(raw) ? await find(pagefind, raw) : [];
+      var answer = normalise(raw) ? await find(pagefind, raw) : { results: [], instead: "" };
       if (ticket !== latest) return;
+      var found = answer.results;
       list.replaceChildren();
       found.forEach(function (f) { list.appendChild(resultItem(f)); });
       list.removeAttribute("aria-busy");
       list.setAttribute("data-query", raw);
       var n = found.length;
+      var count = n + (n > 1 ? " résultats" : " résultat");
       if (!shown) say("Saisissez un mot à chercher.");
-      else say(n === 0 ? "Aucun résultat pour " + quoted(shown) + "."
-        : n + (n > 1 ? " résultats" : " résultat") + " pour " + quoted(shown) + ".");
+      else if (n === 0) say("Aucun résultat pour " + quoted(shown) + ".");
+      else if (answer.instead) say("Aucun résultat pour " + quoted(shown) + NNBSP + "; " + count + " pour "
+        + quoted(answer.instead) + ".");
+      else say(count + " pour " + quoted(shown) + ".");
     }
     input.addEventListener("input", function () {
       clearTimeout(timer);
