@@ -15,8 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = FrenchArgumentParser(
         prog="python build.py",
         description="Construit le site du cours à partir de content/ (commande par défaut : build).")
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "check", "freeze", "deploy", "new", "export-quarto", "pdf"],
-                        metavar="COMMANDE", help="build : construire site/ ; serve : prévisualiser ; check : vérifier sans écrire ; "
+    parser.add_argument("commande", nargs="?", default="build", choices=["build", "serve", "check", "freeze", "deploy", "new", "export-quarto", "pdf"],
+                        help="build : construire site/ ; serve : prévisualiser ; check : vérifier sans écrire ; "
                              "freeze : recalculer les figures d'attention ; "
                              "deploy : publier site/ sur la branche gh-pages ; "
                              "new \"Titre\" : créer le chapitre suivant ; export-quarto DOSSIER : écrire un livre "
@@ -44,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # the parser already printed the usage message
         return 2 if exc.code else 0
-    if args.names and args.command not in ("freeze", "new", "export-quarto"):
+    if args.names and args.commande not in ("freeze", "new", "export-quarto"):
         parser.print_usage(sys.stderr)
         print(f"erreur : arguments inattendus : {' '.join(args.names)}", file=sys.stderr)
         return 2
-    if args.command in ("new", "export-quarto") and len(args.names) != 1:
+    if args.commande in ("new", "export-quarto") and len(args.names) != 1:
         parser.print_usage(sys.stderr)
         print('erreur : new attend un titre entre guillemets (new "Les embeddings") ; '
               "export-quarto attend un dossier (export-quarto livre-quarto)", file=sys.stderr)
@@ -58,22 +58,22 @@ def main(argv: list[str] | None = None) -> int:
 
     root = args.root.resolve()
     try:
-        if args.command == "build":
+        if args.commande == "build":
             return cli.run_build(root, strict=args.strict, output=args.output, quiet=args.quiet,
                                  verbose=args.verbose, site_url=args.site_url, jobs=args.jobs)
-        if args.command == "check":
+        if args.commande == "check":
             return cli.run_check(root, quiet=args.quiet, site_url=args.site_url, external=args.external,
                                  output_format=args.format)
-        if args.command == "new":
+        if args.commande == "new":
             return cli.run_new(root, args.names[0])
-        if args.command == "export-quarto":
+        if args.commande == "export-quarto":
             return cli.run_export_quarto(root, Path(args.names[0]), quiet=args.quiet)
-        if args.command == "pdf":
+        if args.commande == "pdf":
             return cli.run_pdf(root, quiet=args.quiet, site_url=args.site_url)
-        if args.command == "deploy":
+        if args.commande == "deploy":
             return cli.run_deploy(root, remote=args.remote, branch=args.branch, quiet=args.quiet,
                                   site_url=args.site_url)
-        if args.command == "freeze":
+        if args.commande == "freeze":
             return cli.run_freeze(root, args.names, quiet=args.quiet)
         return cli.run_serve(root, port=args.port, strict=args.strict, output=args.output, jobs=args.jobs)
     except KeyboardInterrupt:

@@ -17,12 +17,13 @@ def test_help_is_french(project):
     assert result.stdout.startswith("utilisation : python build.py [-h]")
     assert "\noptions:\n" in result.stdout and "\narguments:\n" in result.stdout
     assert "-h, --help            afficher cette aide et quitter" in result.stdout
-    assert "--root DOSSIER" in result.stdout and "[COMMANDE] [NOM ...]" in result.stdout
+    assert "--root DOSSIER" in result.stdout and "[{build,serve,check,freeze," in result.stdout
+    assert "[NOM ...]" in result.stdout
     assert not ENGLISH.search(result.stdout)
 
 
 @pytest.mark.parametrize("args, message", [
-    (("nouvelle",), "erreur : argument « COMMANDE » : choix invalide : 'nouvelle' (possibles : 'build', "),
+    (("nouvelle",), "erreur : argument « commande » : choix invalide : 'nouvelle' (possibles : 'build', "),
     (("--inconnue",), "erreur : arguments non reconnus : --inconnue"),
     (("--port", "abc"), "erreur : argument « --port » : valeur invalide : 'abc' (type attendu : entier)"),
     (("--format", "xml"), "erreur : argument « --format » : choix invalide : 'xml' (possibles : 'text', 'json')"),
