@@ -14,10 +14,14 @@ from ..config import Config
 from ..errors import Problems, did_you_mean
 from ..yamlfile import Key, compose, decode_source, link_outside, read_mapping, too_large, yaml_error
 from ..text import french
+from .bibliography import Bibliography, page_bibliography
+from .freeze import Frozen
 from .quarto import chapters_from_project
 
 _META_SCHEMA = {"title": Key((str,), "un texte"), "description": Key((str,), "un texte"),
-                "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false")}
+                "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false"),
+                "bibliography": Key((str, list), "un chemin ou une liste de chemins"),
+                "csl": Key((str,), "un chemin vers un fichier .csl")}
 _PREFIX = re.compile(r"^\d+[-_]")
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -35,6 +39,8 @@ class Chapter:
     draft: bool
     body: str
     body_line: int       # 1-based line of the body's first line in the source file
+    bibliography: Bibliography | None = None  # where its citations are looked up (``pages.cite``)
+    frozen: Frozen | None = None  # the page as Quarto executed it (``source.freeze``)
 
 
 def slug_for(name: str) -> str:
@@ -99,9 +105,10 @@ def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | N
     raw_meta = text[4:4 + end.start()]
     body_start = 4 + end.end() + 1
     body_line = text[:body_start].count("\n") + 1
-    meta = _load_meta(raw_meta, rel, problems)
-    if meta is None:
+    loaded = _load_meta(raw_meta, rel, problems)
+    if loaded is None:
         return None
+    meta, lines = loaded
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.error(rel, 2, "« title » manquant dans l'en-tête",
@@ -117,10 +124,11 @@ def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | N
         description=french(str(meta.get("description", "")).strip()),
         numbered=bool(meta.get("numbered", True)), draft=bool(meta.get("draft", False)),
         body=text[body_start:] if body_start <= len(text) else "", body_line=body_line,
+        bibliography=page_bibliography(meta, lines, rel, config, problems),
     )
 
 
-def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
+def _load_meta(raw: str, rel: str, problems: Problems) -> tuple[dict[str, Any], dict[str, int]] | None:
     """Parse and type-check the front matter; unknown keys are warnings (ignored), wrong types errors."""
     offset = 1  # the opening "---" line
     try:
@@ -129,15 +137,15 @@ def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
         problems.add(yaml_error(exc, rel, offset))
         return None
     if node is None:
-        return {}
+        return {}, {}
     if not isinstance(node, yaml.MappingNode):
         problems.error(rel, node.start_mark.line + 1 + offset,
                        "l'en-tête doit contenir des paires « clé: valeur »")
         return None
     before = len(problems.errors)
-    meta, _ = read_mapping(node, _META_SCHEMA, rel, problems, offset=offset, severity="warning",
-                           unknown="clé d'en-tête inconnue « {} » (ignorée)", hint="", wrong=_wrong_type)
-    return meta if len(problems.errors) == before else None
+    meta, lines = read_mapping(node, _META_SCHEMA, rel, problems, offset=offset, severity="warning",
+                               unknown="clé d'en-tête inconnue « {} » (ignorée)", hint="", wrong=_wrong_type)
+    return (meta, lines) if len(problems.errors) == before else None
 
 
 def _wrong_type(name: str, key: Key, value: object) -> str:
