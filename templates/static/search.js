@@ -222,7 +222,8 @@
         var text = document.createElement("span");
         text.className = "search-sub-excerpt";
         text.appendChild(document.createTextNode(" — "));
-        appendExcerpt(text, sub.excerpt || "");
+        var said = asWritten(sub.excerpt || ""), heading = asWritten(sub.title || "") + " ";
+        appendExcerpt(text, said.indexOf(heading) === 0 ? said.slice(heading.length) : said);  // title once
         li.appendChild(text);
         sublist.appendChild(li);
       });
