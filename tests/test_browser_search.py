@@ -198,6 +198,14 @@ def test_header_field_opens_the_overlay_with_what_was_typed(browser, served):  #
     assert page.input_value("#recherche-overlay-champ") == "Keras"
     ask(page, "Keras")
     assert first_result(page) == (A, "sec-keras")
+    page.keyboard.press("Escape")  # focus back on the field, which does not open the overlay again
+    expect(page.locator("#recherche-overlay")).to_be_hidden()
+    assert page.evaluate("document.activeElement.id") == "recherche-entete"
+    page.wait_for_timeout(600)
+    expect(page.locator("#recherche-overlay")).to_be_hidden()
+    page.locator("#recherche-entete").press("Enter")  # submitting the header's form opens it again
+    expect(page.locator("#recherche-overlay")).to_be_visible()
+    ask(page, "Keras")
     page.keyboard.press("Enter")  # the first result
     page.wait_for_url(lambda u: u.endswith("acteurs-majeurs.html"))
     context.close()

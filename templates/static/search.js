@@ -302,7 +302,14 @@
   }
 
   // The overlay: a modal <dialog> (focus kept inside, Escape closes), built on first use.
-  var dialog = null, field = null, runOverlay = null, opener = null, quietFocus = false;
+  var dialog = null, field = null, runOverlay = null, opener = null, quietFocus = false, closedAt = 0;
+
+  // Chromium gives focus back to the element focused before the dialog opened, during close() and before
+  // the close event: when that is the header's field, it must not open the overlay again.
+  function shut() {
+    closedAt = Date.now();
+    dialog.close();
+  }
 
   function build() {
     dialog = document.createElement("dialog");
@@ -353,12 +360,18 @@
       if (first && list.getAttribute("data-query") === field.value) first.click();
       else runOverlay(field.value);
     });
-    close.addEventListener("click", function () { dialog.close(); });
-    dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });
+    close.addEventListener("click", shut);
+    dialog.addEventListener("click", function (event) { if (event.target === dialog) shut(); });
+    dialog.addEventListener("cancel", function () { closedAt = Date.now(); });  // Escape
     list.addEventListener("click", function (event) {
-      if (event.target.closest("a")) dialog.close();
+      if (event.target.closest("a")) shut();
     });
     dialog.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {  // closes at once, even from a search field holding text (which it would clear)
+        event.preventDefault();
+        shut();
+        return;
+      }
       if (event.key !== "Tab") return;
       var stops = Array.prototype.filter.call(dialog.querySelectorAll("input, button, a[href]"),
         function (el) { return el.getClientRects().length > 0; });
@@ -427,7 +440,7 @@
   var header = document.getElementById("recherche-entete");
   if (header) {
     header.addEventListener("focus", function () {
-      if (quietFocus) return;
+      if (quietFocus || Date.now() - closedAt < 500) return;
       open(header.value, header);
     });
     header.form.addEventListener("submit", function (event) {
