@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import Problems
+from .siteurl import cname_url, deduce
 from .yamlfile import Key, compose, decode_source, read_mapping, shown, yaml_error
 
 CONFIG_NAME = "config.yaml"
@@ -51,6 +52,9 @@ class Config:
     output_dir: str = _key("un chemin", default="site")
     extra: dict[str, Any] = _key("un dictionnaire", dict, default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # where each key is written
+    # where site_url came from when config.yaml leaves it empty (``siteurl.deduce``): "" = written or given,
+    # else a French phrase; NO_SITE_URL when nothing could tell it
+    site_url_origin: str = field(default="", compare=False, repr=False)
 
     @property
     def date_fr(self) -> str:
@@ -227,7 +231,23 @@ def load_for_build(root: Path, problems: Problems, output: Path | None = None,
             return None
     if config is not None and site_url is not None:
         config = with_site_url(config, site_url[0], site_url[1], problems)
+    if config is not None and not config.site_url:
+        config = with_deduced_site_url(config)
     return config
+
+
+NO_SITE_URL = "aucune"
+
+
+def with_deduced_site_url(config: Config) -> Config:
+    """``config`` with the address GitHub Pages will publish it at, when config.yaml has no ``site_url``:
+    ``cname`` of config.yaml, else a CNAME file or the GitHub remote (``siteurl.deduce``)."""
+    if config.cname:
+        url, origin = cname_url(config.cname), "« cname » de config.yaml"
+    else:
+        url, origin = deduce(config.root, config.content_dir)
+    return replace(config, site_url=url, site_url_origin=origin) if url else \
+        replace(config, site_url_origin=NO_SITE_URL)
 
 
 # The output folder is the build's alone: it is replaced as a whole at every build.

@@ -57,6 +57,7 @@ class BuildReport:
     external_links: list[tuple[str, str, int]] = field(default_factory=list)  # (file, address, line)
     timings: list[tuple[str, float]] = field(default_factory=list)           # (stage, seconds) for -v
     pending_index: PendingIndex | None = None  # ``IndexTiming.BACKGROUND``: the index for the caller to make
+    config: Config | None = None  # what was built (the summary tells where a deduced site_url came from)
     constructs: dict[str, int] | None = None   # ``check`` of a Quarto project: the constructs found (by name)
     started: float = field(default_factory=time.perf_counter, repr=False)
 
@@ -69,7 +70,7 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
     """Build the site of ``config``; see the module docstring for what is kept on failure. ``problems``: those
     found before (the config's), which count for ``--strict`` as the build's own."""
     problems = problems if problems is not None else Problems()
-    report = BuildReport(problems, config.output_path)
+    report = BuildReport(problems, config.output_path, config=config)
     chapters, maps = expand_all(load_chapters(config, problems), config.root, problems,  # 1. source
                                 load_values(config, problems))
     chapters = [replace(ch, frozen=load_freeze(ch.source, config, problems)) for ch in chapters]  # Quarto's outputs

@@ -93,16 +93,15 @@ def test_works_without_javascript(browser, site):  # noqa: F811
 def test_search_in_french(page, site, query):
     page.goto(site + "suite.html")
     page.keyboard.press("/")
-    assert page.evaluate("document.activeElement.id") == "recherche-entete"
+    assert page.evaluate("document.activeElement.id") == "recherche-overlay-champ"
     page.keyboard.type(query)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda u: "recherche.html?q=" in u)
-    first = page.locator(".search-result").first
+    dialog = page.locator("#recherche-overlay")
+    first = dialog.locator(".search-result").first
     first.wait_for()
-    assert page.locator(".search-status").inner_text().endswith(f"pour « {query} ».")
+    expect(dialog.locator(".search-status")).to_have_text(re.compile(f"pour «\u202f{re.escape(query)}\u202f»\\.$"))
     assert first.locator(".search-result-title").inner_text() == "1 Les bases" or "Les bases" in first.inner_text()
-    assert "\u200a" not in page.locator(".search-results").inner_text()  # the indexed copy's hair spaces
-    assert not re.search(r"’ \w", page.locator(".search-results").inner_text())  # never « l’ attention »
+    assert "\u200a" not in dialog.locator(".search-results").inner_text()  # the indexed copy's hair spaces
+    assert not re.search(r"’ \w", dialog.locator(".search-results").inner_text())  # never « l’ attention »
     marks = first.locator("mark").all_inner_texts()
     assert marks and all(("mod" in m.lower() if "mod" in query else "attention" in m.lower()) for m in marks)
     first.locator(".search-result-title").click()
@@ -116,7 +115,7 @@ def test_copy_button_footnote_preview_and_resume_reading(browser, site):  # noqa
     page.goto(site + "bases.html")
     button = page.locator("div.code").first.get_by_role("button", name="Copier le code")
     button.click()
-    expect(button).to_have_text("Copié !")
+    expect(button).to_have_text("Copié\u202f!")
     assert page.evaluate("navigator.clipboard.readText()").startswith("def attention(q, k):")
     page.locator(".footnote-ref > a").focus()
     assert page.locator("#note-apercu-1").inner_text().startswith("La note de bas de page")

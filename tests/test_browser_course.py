@@ -88,10 +88,15 @@ def test_the_site_works_from_file_urls(browser, course_site):  # noqa: F811
     quiz.get_by_role("button", name="Vérifier").click()
     expect(quiz.locator(".quiz-feedback")).to_contain_text("Bonne réponse")
 
+    page.keyboard.press("/")  # the overlay says why it cannot search, and how to
+    expect(page.locator("#recherche-overlay .search-status")).to_have_text(
+        "Ouvert depuis un fichier, le site ne peut pas charger son index de recherche\u202f: "
+        "lancez «\u202fpython build.py serve\u202f».")
+    page.keyboard.press("Escape")
     page.goto((course_site / "recherche.html").as_uri())
     expect(page.locator(".search-status")).to_have_text(
-        "Ouvert depuis un fichier, le site ne peut pas charger son index de recherche : "
-        "lancez « python build.py serve ».")
+        "Ouvert depuis un fichier, le site ne peut pas charger son index de recherche\u202f: "
+        "lancez «\u202fpython build.py serve\u202f».")
     context.close()
     assert crashes == []
 

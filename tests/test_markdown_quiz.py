@@ -65,7 +65,7 @@ def test_short_answer_lists_every_accepted_answer():
     assert ('<label for="quiz-fenetre-reponse">Votre réponse</label>\n<input type="text" class="quiz-text" '
             'id="quiz-fenetre-reponse" autocomplete="off" spellcheck="false">') in html
     assert "<li>" not in html
-    assert "<strong>Réponses acceptées\u00a0:</strong> 16 ; seize</p>" in html
+    assert "<strong>Réponses acceptées\u00a0:</strong> 16\u202f; seize</p>" in html
     assert 'inputmode="decimal"' not in html  # "seize" is not a number
     numeric, _, _ = render("::: {.quiz}\nCombien ?\n\n- [=] 0,5\n:::\n")
     assert 'inputmode="decimal"' in numeric and "<strong>Réponse attendue\u00a0:</strong> 0,5</p>" in numeric

@@ -1,7 +1,9 @@
 """Standards a learner relies on, on every page of the real course: valid HTML (Nu checker) and
 0 axe-core violations (WCAG 2.2 AA) in both colour schemes, on a phone and a laptop."""
 
+import html.parser
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -69,3 +71,60 @@ def test_no_axe_violation_on_any_page(browser, course_site, scheme, width):  # n
             violations += [f"{name} [{scheme}, {width}px] {v}" for v in found]
         context.close()
     assert violations == [], "\n".join(violations)
+
+
+class _VisibleText(html.parser.HTMLParser):
+    """The text a reader sees: no code, formula, script or attribute (a NUL marks where they were)."""
+
+    HIDDEN = {"script", "style", "code", "pre", "math", "svg", "kbd", "samp", "textarea", "template"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.hidden = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in self.VOID:
+            self.open.append(tag)
+            self.hidden += tag in self.HIDDEN
+
+    def handle_endtag(self, tag) -> None:
+        while tag not in self.VOID and tag in self.open:
+            closed = self.open.pop()
+            self.hidden -= closed in self.HIDDEN
+            if closed == tag:
+                break
+
+    def handle_data(self, data) -> None:
+        self.parts.append("\0" if self.hidden else data)
+
+
+# A prose mark ; : ! ? after a letter or a plain space (not after a no-break space, an opening bracket or
+# another mark), followed by the end, a space or closing punctuation; « not followed by, » not preceded by,
+# a no-break space (U+00A0 or U+202F).
+_MISSING_SPACE = re.compile(r"(?:[^\s\u00a0\u202f(\[«:;!?\0]|[ \t\n])[;:!?]+(?=\Z|[\s)\]»\0.,])"
+                            r"|«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»")
+
+
+def missing_spaces(page_html: str) -> list[str]:
+    parser = _VisibleText()
+    parser.feed(page_html)
+    text = "".join(parser.parts)
+    return [text[max(0, m.start() - 25):m.end() + 10].replace("\0", "") for m in _MISSING_SPACE.finditer(text)]
+
+
+def test_visible_text_has_french_spacing_on_every_page(course_site):
+    """UI and template strings as well as prose: « Employé dans : », « Figure 1.2 : », quiz answers…"""
+    found = {p.name: missing_spaces(p.read_text(encoding="utf-8")) for p in sorted(course_site.rglob("*.html"))
+             if "pagefind" not in p.parts}
+    assert len(found) >= 7
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_the_spacing_check_sees_what_a_reader_sees():
+    hits = missing_spaces("<p>Employé dans : <a>x</a></p><p>«mot»</p><p>a\u00a0: b ; c</p>")
+    assert len(hits) == 4 and hits[0].endswith("Employé dans : x«mot»a\u00a0:")
+    assert missing_spaces('<p title="a : b">x</p><pre>a : b</pre><code>«x»</code><math><mo>:</mo></math>'
+                          '<p>10:30, std::vector, http://x, (?), Quoi\u202f?! «\u202foui\u202f»</p>') == []

@@ -11,8 +11,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from ..config import load_config
-from ..errors import Problems, UserError, format_problem
+from ..config import CONFIG_NAME, NO_SITE_URL, Config, load_config
+from ..errors import Problems, SiteError, UserError, format_problem
 from ..markdown.constructs import table as constructs_table
 from ..markdown.lint import DEADLINE_SECONDS, fetch_links
 from ..output.search import IndexTiming
@@ -61,6 +61,8 @@ def run_build(root: Path, *, strict: bool = False, output: Path | None = None, q
     options = Options(strict=strict, jobs=jobs, index=IndexTiming.AFTER_SWAP, on_wait=waiting)
     report = build_project(root, options, output, site_url_override(site_url))
     print_problems(report.problems, quiet)
+    if not quiet and site_url_warning(report.config):
+        print(site_url_warning(report.config), file=sys.stderr)
     problems = report.problems
     if verbose:
         for stage, seconds in report.timings:
@@ -77,7 +79,23 @@ def run_build(root: Path, *, strict: bool = False, output: Path | None = None, q
         shown = out.relative_to(root) if out and out.is_relative_to(root) else out
         print(f"Site construit dans {shown}/ : {_plural(report.pages, 'page')}, "
               f"{_plural(len(problems.warnings), 'avertissement')}, {_seconds(report.seconds)}.")
+        if report.config is not None and report.config.site_url_origin not in ("", NO_SITE_URL):
+            print(f"Adresse du site déduite du {report.config.site_url_origin} : {report.config.site_url} "
+                  f"(pour une autre adresse : site_url dans {CONFIG_NAME})")
     return EXIT_OK
+
+
+def site_url_warning(config: Config | None) -> str:
+    """When config.yaml has no site_url and nothing could tell it (``config.with_deduced_site_url``), the line
+    that says so: the 404 page then works only at the site's root. Not counted as a problem of the course
+    (``--strict`` does not fail on it): a CI build on GitHub deduces the address from its remote."""
+    if config is None or config.site_url_origin != NO_SITE_URL:
+        return ""
+    return format_problem(SiteError(
+        CONFIG_NAME, config.key_lines.get("site_url", 0),
+        "site_url est vide et ni un fichier CNAME ni le dépôt GitHub (git remote origin) ne donnent l'adresse du "
+        "site : une page 404 plus profonde que la racine du site s'affichera sans mise en forme",
+        "indiquez site_url: \"https://…/\" dans config.yaml, ou --site-url à la construction", "warning"))
 
 
 def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, external: bool = False,

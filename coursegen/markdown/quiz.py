@@ -265,7 +265,7 @@ def _quiz_html(tokens: list[Token], parts: Parts, ident: str, number: int, rende
     right = [render_inline(inline.children or []) for inline, kind in choices if kind in ("right", "answer")]
     label = ("Réponses acceptées" if len(right) > 1 else "Réponse attendue") if short else \
         ("Bonnes réponses" if len(right) > 1 else "Bonne réponse")
-    shown = " ; ".join(right) if short or len(right) == 1 else "</li><li>".join(right)
+    shown = "\u202f; ".join(right) if short or len(right) == 1 else "</li><li>".join(right)
     answer = (f'<p class="quiz-answer"><strong>{label}\u00a0:</strong> {shown}</p>\n' if short or len(right) == 1
               else f'<p class="quiz-answer"><strong>{label}\u00a0:</strong></p>\n'
                    f'<ul class="quiz-answer-list"><li>{shown}</li></ul>\n')

@@ -3,7 +3,10 @@ when the text changed and the previous site has an index (``IndexTiming``), once
 
 Pagefind folds accents (« modele » finds « modèle ») and stems French, but keeps an elided word in one
 piece (« l’attention »). The copy it indexes therefore separates elisions with a hair space; the search
-script strips elisions from queries and removes that space from excerpts. The published pages are unchanged.
+script strips elisions from queries and removes that space from excerpts. Formulas are MathML, whose text
+reads as garbage once flattened (« softmax(x)i=exi/∑jexj »): the copy keeps a short inline formula as its
+text (« Q », « dk ») and leaves the others out, so that excerpts stay readable. The published pages are
+unchanged.
 """
 
 from __future__ import annotations
@@ -40,9 +43,26 @@ class IndexTiming(Enum):
     BACKGROUND = "arrière-plan"  # ``serve``: the previous index stays; the caller builds the new one
 
 
-def indexable(html: str) -> str:
-    """The copy of a page that Pagefind reads: « l’attention » becomes « l’ attention »."""
-    return _ELISION.sub(lambda m: m.group(1) + HAIR_SPACE, html)
+_MATH = re.compile(r"<math\b([^>]*)>(.*?)</math>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+MATH_TEXT_MAX = 4  # characters of an inline formula kept as text (a symbol, « dk », « WQ »)
+
+
+_SCRIPT = re.compile(r"<(msup|msub)>\s*<m[ino]>([^<]{1,2})</m[ino]>\s*<mn>(\d)</mn>\s*</\1>")
+_RAISED = {"msup": str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"), "msub": str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")}
+
+
+def _readable_math(m: re.Match[str]) -> str:
+    body = _SCRIPT.sub(lambda s: s.group(2) + s.group(3).translate(_RAISED[s.group(1)]), m.group(2))  # n²
+    text = html.unescape(_TAG.sub("", body)).strip()
+    inline = 'display="block"' not in m.group(1)
+    return html.escape(text) if inline and len(text) <= MATH_TEXT_MAX else " "
+
+
+def indexable(page_html: str) -> str:
+    """The copy of a page that Pagefind reads: « l’attention » becomes « l’ attention »; formulas are reduced
+    to their text when short and inline, else left out."""
+    return _ELISION.sub(lambda m: m.group(1) + HAIR_SPACE, _MATH.sub(_readable_math, page_html))
 
 
 def search_document(title: str, number: str, body_html: str, language: str, title_html: str = "") -> str:
@@ -141,7 +161,7 @@ def build_index(docs: SearchDocs, keys: dict[str, str], staging, language: str =
     and install it once the pages are in place. Without it, a build's index always matches its pages before
     the swap.
     """
-    documents = digest("pagefind", language, sorted(keys.items()))
+    documents = digest("pagefind", language, VOCABULARY_FILE, sorted(keys.items()))  # an index made with its words
     site_key = digest("pagefind-site", str(staging.output))  # the index last made for this output folder
     target = staging.path / INDEX_DIR
     recorded = cache.get("search", site_key) if cache is not None else None
@@ -388,3 +408,25 @@ def _run_pagefind(source: Path, output_dir: Path, language: str) -> None:
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["aucun message"]
         raise SiteError(INDEX_DIR, 0, f"échec de l'index de recherche : {detail[0]}",
                         "le site n'a pas été publié sans recherche ; corrigez puis relancez")
+    try:
+        (output_dir / INDEX_DIR / VOCABULARY_FILE).write_bytes(vocabulary(source))
+    except OSError as exc:
+        raise SiteError(INDEX_DIR, 0, f"liste des mots de la recherche non écrite ({exc.strerror})",
+                        "vérifiez la place libre sur le disque puis relancez") from None
+
+
+VOCABULARY_FILE = "atelier-mots.json"  # beside Pagefind's files: made, kept and replaced with the index
+_WORD = re.compile(r"[^\W\d_]{5,}")
+_SKIPPED = re.compile(r"<(script|style|math|svg)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+
+
+def vocabulary(source: Path) -> bytes:
+    """The words of 5 letters or more in the indexed documents, most frequent first (JSON): the search script
+    reads it only when a query finds nothing, to suggest the nearest word (« atention » → « attention »)."""
+    counts: dict[str, int] = {}
+    for file in sorted(p for p in source.rglob("*") if p.is_file()):
+        text = html.unescape(_TAG.sub(" ", _SKIPPED.sub(" ", file.read_text(encoding="utf-8", errors="replace"))))
+        for word in _WORD.findall(text.lower()):
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-counts[w], w))
+    return json.dumps(ranked, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -201,7 +201,7 @@ def _paragraph_close(self, tokens: Sequence[Token], idx: int, options, env) -> s
     number = env["page"].nav.figure_numbers.get(block_line(env, opening), "")
     image = next(c for c in tokens[idx - 1].children or [] if c.type == "image")
     caption = self.renderInline(image.children or [], options, env)
-    label = f'<span class="figure-label">Figure {number}</span> : ' if number else ""
+    label = f'<span class="figure-label">Figure {number}</span>\u00a0: ' if number else ""
     return f"<figcaption>{label}{caption}</figcaption></figure>\n"
 
 

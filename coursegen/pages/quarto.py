@@ -67,7 +67,7 @@ def _table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     fig: Figure = tok.meta["numbered"]
     number = env["page"].nav.figure_numbers.get(block_line(env, tok), "")
     ident = f' id="{html.escape(fig.id)}"' if fig.id else ""
-    label = f'<span class="figure-label">Tableau {number}</span> : ' if number else ""
+    label = f'<span class="figure-label">Tableau {number}</span>\u00a0: ' if number else ""
     caption = self.renderInline(tok.meta["caption"], options, env)
     return f'<figure class="table"{ident}>\n<figcaption>{label}{caption}</figcaption>\n<table>\n'
 

@@ -1,6 +1,12 @@
-"""Every interface string a learner reads, in one place (French, accented)."""
+"""Every interface string a learner reads, in one place (French, accented).
 
-UI: dict[str, str] = {
+They go through the same typography pass as the prose (``text.french``): no-break spaces before « : ; ! ? »
+and inside guillemets, curly apostrophes. Write them with ordinary spaces and straight apostrophes.
+"""
+
+from ..text import french
+
+_WRITTEN: dict[str, str] = {
     "skip_link": "Aller au contenu",
     "contents": "Sommaire",
     "on_this_page": "Sur cette page",
@@ -15,6 +21,7 @@ UI: dict[str, str] = {
     "by": "par",
     "published": "Publié le",
     "start": "Commencer la lecture",
+    "download": "Télécharger le cours :",
     "course_nav": "Navigation du cours",
     "pager_nav": "Chapitres précédent et suivant",
     "toc_nav": "Sur cette page",
@@ -35,3 +42,5 @@ UI: dict[str, str] = {
     "search_results": "Résultats de la recherche",
     "search_needs_js": "La recherche a besoin de JavaScript et d'un serveur web (en local : python build.py serve).",
 }
+
+UI: dict[str, str] = {key: french(text) for key, text in _WRITTEN.items()}

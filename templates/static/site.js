@@ -80,7 +80,7 @@
     button.addEventListener("click", function () {
       var text = code.textContent;
       var done = function () {
-        button.textContent = "Copié !";
+        button.textContent = "Copié\u202f!";
         live.textContent = "Code copié dans le presse-papiers";
         setTimeout(function () { button.textContent = "Copier"; live.textContent = ""; }, 2000);
       };
@@ -167,20 +167,82 @@
     attachTooltip(ref, tip);
   });
 
-  // Glossary terms: the definition as a tooltip on hover or keyboard focus; the link opens the glossary.
+  // Glossary terms: the definition in place. Hovering or focusing a term shows it (the term's description for
+  // screen readers); on a touch screen the first tap shows it (aria-expanded), a second tap on the term or the
+  // link inside the bubble goes to the glossary. Escape, a tap elsewhere or leaving the term closes it.
+  var lastPointer = "mouse";
+  document.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType || "mouse"; }, true);
+  var openTerms = [];
   document.querySelectorAll("a.terme[data-definition]").forEach(function (link, i) {
     var wrap = document.createElement("span");
     wrap.className = "terme-wrap";
     link.parentNode.insertBefore(wrap, link);
     wrap.appendChild(link);
-    var tip = document.createElement("span");
-    tip.className = "footnote-popover terme-popover";
-    tip.id = "definition-" + (i + 1);
-    tip.setAttribute("role", "tooltip");
-    tip.textContent = link.getAttribute("data-definition");
-    tip.hidden = true;
-    wrap.appendChild(tip);
-    attachTooltip(link, tip);
+    var bubble = document.createElement("span");
+    bubble.className = "footnote-popover terme-popover";
+    bubble.id = "definition-" + (i + 1) + "-bulle";
+    bubble.hidden = true;
+    var text = document.createElement("span");
+    text.id = "definition-" + (i + 1);
+    text.setAttribute("role", "tooltip");
+    text.textContent = link.getAttribute("data-definition");
+    var more = document.createElement("a");
+    more.className = "terme-popover-lien";
+    more.href = link.href;
+    more.textContent = "Voir dans le glossaire";
+    bubble.appendChild(text);
+    bubble.appendChild(document.createTextNode(" "));
+    bubble.appendChild(more);
+    wrap.appendChild(bubble);
+    link.setAttribute("aria-describedby", text.id);
+    link.setAttribute("aria-controls", bubble.id);
+    link.setAttribute("aria-expanded", "false");
+    var tapped = false, hovered = false, escaping = false;
+    var term = { close: function () { hide(true); }, wrap: wrap };
+    function show() {
+      if (escaping) return;
+      bubble.hidden = false;
+      link.setAttribute("aria-expanded", "true");
+      bubble.style.left = "0px";  // CSSOM, allowed by the CSP (only style attributes in markup are not)
+      var over = bubble.getBoundingClientRect().right - (document.documentElement.clientWidth - 8);
+      if (over > 0) bubble.style.left = (-over) + "px";
+      // Below the term, or above it when it would end off screen (a phone): its link must stay reachable.
+      bubble.classList.remove("is-above");
+      var box = bubble.getBoundingClientRect(), anchor = link.getBoundingClientRect();
+      if (box.bottom > window.innerHeight - 8 && anchor.top - box.height > 72) bubble.classList.add("is-above");
+      if (openTerms.indexOf(term) < 0) openTerms.push(term);
+    }
+    function hide(force) {
+      if (!force && (tapped || hovered || wrap.contains(document.activeElement))) return;
+      tapped = false;
+      bubble.hidden = true;
+      link.setAttribute("aria-expanded", "false");
+      openTerms = openTerms.filter(function (t) { return t !== term; });
+    }
+    wrap.addEventListener("mouseenter", function () { if (lastPointer === "mouse") { hovered = true; show(); } });
+    wrap.addEventListener("mouseleave", function () { hovered = false; hide(false); });
+    link.addEventListener("focus", show);
+    wrap.addEventListener("focusout", function (e) {
+      if (!e.relatedTarget || !wrap.contains(e.relatedTarget)) hide(false);
+    });
+    wrap.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || bubble.hidden) return;
+      escaping = true;
+      hide(true);
+      link.focus();  // from the link inside the bubble: back to the term, without opening it again
+      escaping = false;
+    });
+    link.addEventListener("click", function (e) {
+      var touch = (e.pointerType || lastPointer) === "touch" || (e.pointerType || lastPointer) === "pen";
+      if (!touch || tapped) return;  // a mouse click, Enter, or the second tap: the glossary
+      e.preventDefault();
+      openTerms.slice().forEach(function (t) { if (t !== term) t.close(); });
+      tapped = true;
+      show();
+    });
+  });
+  document.addEventListener("pointerdown", function (e) {
+    openTerms.slice().forEach(function (t) { if (!t.wrap.contains(e.target)) t.close(); });
   });
 
   // Reading position per chapter, kept in localStorage only (no cookie, nothing sent anywhere).
