@@ -15,7 +15,6 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -24,7 +23,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from ..errors import Problems
 from ..source.chapters import Chapter
 from ..text import french, slugify
-from . import quarto, quiz
+from . import divs, quarto, quiz
 from .attrs import div_attrs, take_trailing_attrs
 
 NUMBERED_DEPTH = 3  # h2 -> 1.1, h3 -> 1.1.1, as in the original Quarto book
@@ -77,10 +76,10 @@ def new_engine() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(attrs_plugin, spans=True)
-    md.use(container_plugin, name="div", validate=lambda params, *args: bool(params.strip()))
     md.core.ruler.push("atelier_heading_attrs", _heading_attrs_rule)
     quarto.install(md)
     md.core.ruler.push("atelier_typography", _typography_rule)
+    divs.install(md)  # fenced divs and fences as Pandoc reads them; its core rule runs after typography
     return md
 
 

@@ -18,6 +18,7 @@ from ..course.nav import PageNav, Site
 from ..errors import Problems, UserError
 from ..markdown import quiz
 from ..markdown.parse import Figure, ParsedPage, inline_text, new_engine
+from . import divs as div_rules
 from . import html as html_rules
 from . import quarto as quarto_rules
 from .html import PageState, block_line
@@ -37,7 +38,7 @@ class RenderResult:
 def renderer() -> MarkdownIt:
     """The page renderer: the parser's plugins (for their own render rules) plus every rule of the site."""
     md = new_engine()
-    for name, rule in {**html_rules.RULES, **quarto_rules.RULES}.items():
+    for name, rule in {**html_rules.RULES, **quarto_rules.RULES, **div_rules.RULES}.items():
         md.add_render_rule(name, rule)
     return md
 
