@@ -58,9 +58,9 @@ def _div_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     if "column" in classes and tok.meta.get("width_class"):
         classes.append(tok.meta["width_class"])
     if tok.meta.get("layout"):
-        classes.insert(0, "layout")
-    for key in ("width", *_LAYOUT_KEYS) if {"column", "layout"} & set(classes) else ():
-        attrs.pop(key, None)
+        classes.insert(0, "quarto-layout-panel")
+    for key in ("width", *_LAYOUT_KEYS) if "column" in classes else _LAYOUT_KEYS:
+        attrs.pop(key, None)  # read by markdown.divs, which warned about any it could not use
     data = "".join(f' data-{html.escape(k.removeprefix("data-"))}="{html.escape(v)}"'
                    for k, v in sorted(attrs.items()) if k.replace("-", "").isalnum())
     cls = f' class="{html.escape(" ".join(classes))}"' if classes else ""
@@ -111,13 +111,13 @@ def _tab_panel_close(self, tokens: Sequence[Token], idx: int, options, env) -> s
 
 
 def _layout_row_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
-    return '<div class="layout-row">\n'
+    return '<div class="quarto-layout-row">\n'
 
 
 def _layout_cell_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     width = tokens[idx].meta.get("width", "")
     spacer = ' aria-hidden="true"' if "spacer" in width else ""
-    return f'<div class="layout-cell {html.escape(width)}"{spacer}>\n'
+    return f'<div class="quarto-layout-cell {html.escape(width)}"{spacer}>\n'
 
 
 def _close_div(self, tokens: Sequence[Token], idx: int, options, env) -> str:
