@@ -207,7 +207,9 @@ def _raw_blocks(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
             continue
         fmt = raw.group(1).lower()
         if fmt in RAW_HTML:
-            block = Token("html_block", "", 0, map=tok.map, block=True, content=tok.content)
+            start = tok.map[0] + 1 if tok.map else 0  # the HTML starts below the fence: sanitiser warnings' lines
+            block = Token("html_block", "", 0, map=[start, tok.map[1] if tok.map else 0], block=True,
+                          content=tok.content)
             block.level = tok.level
             out.append(block)
         else:
@@ -273,6 +275,10 @@ def _div(tokens: list[Token], i: int, env: dict[str, Any]) -> None:
     if attrs is None:
         return  # parse_page reports unreadable attributes
     classes = attrs.get("class", "").split()
+    if not _shown(classes, attrs):
+        for j in range(i, _end(tokens, i) + 1):
+            tokens[j].meta["remove"] = True
+        return
     for cls in classes:
         if cls not in RENDERED_CLASSES and cls not in HARMLESS_CLASSES:
             _note(env, line0, f"classe « .{cls} » sans rendu sur ce site : le contenu est affiché "
@@ -292,6 +298,23 @@ def _div(tokens: list[Token], i: int, env: dict[str, Any]) -> None:
     for key in sorted(attrs):
         if key in ("when-format", "unless-format") and not {"content-visible", "content-hidden"} & set(classes):
             _note(env, line0, f"attribut « {key} » sans .content-visible ni .content-hidden : ignoré")
+
+
+def _shown(classes: list[str], attrs: dict[str, str]) -> bool:
+    """Whether a div is part of the HTML output (Quarto's ``.hidden``, ``.content-visible``/``.content-hidden``
+    with ``when-format``/``unless-format``)."""
+    if "hidden" in classes:
+        return False
+    for cls, visible in (("content-visible", True), ("content-hidden", False)):
+        if cls in classes:
+            if "when-format" in attrs:
+                matches = attrs["when-format"].split(":")[0] in RAW_HTML
+            elif "unless-format" in attrs:
+                matches = attrs["unless-format"].split(":")[0] not in RAW_HTML
+            else:
+                matches = True
+            return visible == matches
+    return True
 
 
 def _callout(tokens: list[Token], i: int, attrs: dict[str, str], kind: str, line0: int,

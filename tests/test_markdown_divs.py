@@ -1,0 +1,231 @@
+"""markdown.divs: fenced divs and code fences read as Pandoc reads them (checked against pandoc itself), raw
+blocks, callout titles, tabsets, layouts, and a warning at its line for what the site cannot render."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pypandoc
+import pytest
+
+from coursegen.errors import Problems
+from coursegen.markdown.parse import new_engine, parse_page
+from coursegen.source.chapters import Chapter
+
+
+def tokens_of(body: str):
+    env: dict = {}
+    return new_engine().parse(body, env), env.get("qmd_warnings", [])
+
+
+def warnings(body: str) -> list[tuple[int, str]]:
+    return [(line0 + 1, message) for line0, message, _ in tokens_of(body)[1]]
+
+
+# --- the same block structure as pandoc -------------------------------------------------------------------
+
+def ours(body: str) -> list:
+    """Divs (classes), code blocks (text), paragraphs, headings (level) and lists, as nested lists."""
+    root: list = []
+    stack = [root]
+    for tok in tokens_of(body)[0]:
+        if tok.type == "container_div_open":
+            node = ["div", tok.info.strip("{} ").split()[0].lstrip("."), []]
+            stack[-1].append(node)
+            stack.append(node[2])
+        elif tok.type in ("bullet_list_open", "list_item_open"):
+            node = ["list" if tok.type == "bullet_list_open" else "item", []]
+            stack[-1].append(node)
+            stack.append(node[1])
+        elif tok.type in ("container_div_close", "bullet_list_close", "list_item_close"):
+            stack.pop()
+        elif tok.type == "fence":
+            stack[-1].append(["code", tok.content.rstrip("\n")])
+        elif tok.type == "paragraph_open":
+            stack[-1].append(["para"])
+        elif tok.type == "heading_open":
+            stack[-1].append(["header", int(tok.tag[1])])
+    return root
+
+
+def pandocs(body: str) -> list:
+    """The same tree from ``pandoc -f markdown -t json`` (Pandoc is Quarto's own parser)."""
+    out = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "json"], input=body,
+                         capture_output=True, text=True, check=True).stdout
+
+    def blocks(items: list) -> list:
+        tree: list = []
+        for block in items:
+            kind, content = block["t"], block.get("c")
+            if kind == "Div":
+                tree.append(["div", content[0][1][0], blocks(content[1])])
+            elif kind == "BulletList":
+                tree.append(["list", [["item", blocks(item)] for item in content]])
+            elif kind == "CodeBlock":
+                tree.append(["code", content[1]])
+            elif kind in ("Para", "Plain"):
+                tree.append(["para"])
+            elif kind == "Header":
+                tree.append(["header", content[0]])
+        return tree
+    return blocks(json.loads(out)["blocks"])
+
+
+PANDOC_CASES = {
+    "inner fence longer than the outer one": "::: {.a}\n:::: {.b}\nintérieur\n::::\nextérieur\n:::\n",
+    "outer fence longer (the usual way)": ":::: {.a}\n::: {.b}\nintérieur\n:::\nextérieur\n::::\n",
+    "closing fence shorter than its opener": ":::: {.a}\ntexte\n:::\naprès\n",
+    "three levels, same length": "::: {.a}\n::: {.b}\n::: {.c}\nx\n:::\n:::\n:::\n",
+    "bare name as the attribute": "::: callout-note\ntexte\n:::\n",
+    "colons inside a code fence": "::: {.a}\n```\n:::\n```\n:::\n",
+    "a div holding a list": "::: {.a}\n- un\n- deux\n:::\n",
+    "a div inside a list item": "- élément\n\n  ::: {.a}\n  dedans\n  :::\n\n- suivant\n",
+    # InseeFrLab/utilitR, Fiche_comment_choisir_un_package.qmd: the closing fence is one space less indented
+    # than the item's text; CommonMark ends the item there and a new fence swallows the rest of the page.
+    "closing code fence less indented than the list item": (
+        "- on veut tester\nsuite du texte :\n  \n  ``` r\n  is_odd <- function(x) {\n    x %% 2 != 0\n  }\n"
+        " ```\n\n- élément suivant\n\n## Section suivante\n\nTexte.\n"),
+    "code fence nested deeper in a list": "- a\n    + b\n\n        ```r\n        x\n        ```\n\n    + c\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PANDOC_CASES))
+def test_block_structure_is_pandocs(name):
+    body = PANDOC_CASES[name]
+    assert ours(body) == pandocs(body)
+
+
+def test_unclosed_div_ends_with_the_page_and_is_reported_at_its_line():
+    body = "Avant.\n\n::: {.callout-note}\nTexte.\n\nEncore.\n"
+    assert ours(body) == pandocs(body)  # Pandoc closes it at the end too ("closing implicitly")
+    assert warnings(body) == [(3, "bloc « ::: {.callout-note} » jamais fermé : il s'étend jusqu'à la fin de la "
+                                  "page (ou du bloc qui le contient)")]
+
+
+def test_stray_closing_fence_is_reported_not_shown():
+    assert warnings("Texte.\n\n:::\n") == [(3, "« ::: » sans bloc à fermer ou mal formé : ligne retirée de la page")]
+
+
+def test_a_list_fence_closing_where_commonmark_would_not_leaves_no_warning():
+    problems = Problems()
+    chapter = Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False, body=PANDOC_CASES[
+        "closing code fence less indented than the list item"], body_line=4, numbered=True)
+    page = parse_page(chapter, problems)
+    assert problems.items == []
+    assert [h.text for h in page.headings] == ["Section suivante"]
+
+
+def test_unclosed_fence_in_a_list_item_is_reported_at_its_opening_line():
+    problems = Problems()
+    body = "- élément\n\n  ```r\n  x\n\nTexte hors de la liste.\n"
+    chapter = Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False, body=body, body_line=4, numbered=True)
+    parse_page(chapter, problems)
+    assert [(p.line, p.message.split(" : ")[0]) for p in problems.items] == [
+        (6, "bloc de code ouvert par « ``` » jamais fermé")]
+
+
+# --- raw blocks ---------------------------------------------------------------------------------------------
+
+def test_raw_html_block_becomes_html_and_other_formats_are_dropped_with_a_warning():
+    tokens, found = tokens_of("```{=html}\n<b>gras</b>\n```\n\n```{=latex}\n\\newpage\n```\n\n```{=typst}\n#x\n```\n")
+    assert [(t.type, t.content) for t in tokens] == [("html_block", "<b>gras</b>\n")]
+    assert [(line0 + 1, m.split(" : ")[0]) for line0, m, _ in found] == [
+        (5, "bloc brut « {=latex} » retiré de la page"), (9, "bloc brut « {=typst} » retiré de la page")]
+
+
+def test_raw_inline():
+    tokens, found = tokens_of("Une `<kbd>A</kbd>`{=html} touche,\net `\\LaTeX`{=latex} retiré.\n")
+    kids = [(c.type, c.content) for c in tokens[1].children]
+    assert ("html_inline", "<kbd>A</kbd>") in kids
+    assert not any("LaTeX" in content or "{=" in content for _, content in kids)
+    assert [(line0 + 1, m.split(" : ")[0]) for line0, m, _ in found] == [
+        (2, "texte brut « `\\LaTeX`{=latex} » retiré de la page")]
+
+
+# --- callouts, tabsets, layouts ------------------------------------------------------------------------------
+
+def parsed(body: str):
+    problems = Problems()
+    chapter = Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False, body=body, body_line=4, numbered=True)
+    return parse_page(chapter, problems), problems
+
+
+def test_first_heading_of_a_callout_is_its_title_not_a_section():
+    page, problems = parsed("::: {.callout-tip}\n## Le `titre` {#titre}\n\nTexte.\n:::\n\n## Vraie section\n")
+    assert problems.items == []
+    assert [h.text for h in page.headings] == ["Vraie section"]
+    opening = next(t for t in page.tokens if t.type == "container_div_open")
+    assert [c.content for c in opening.meta["title_inline"].children if c.content] == ["Le ", "titre"]
+    assert not any(t.type == "heading_open" and t.map and t.map[0] == 1 for t in page.tokens)
+
+
+def test_a_title_attribute_keeps_the_heading_as_a_section():
+    page, _ = parsed('::: {.callout-tip title="Titre"}\n## Section dans l\'encadré\n:::\n')
+    assert [h.text for h in page.headings] == ["Section dans l’encadré"]
+
+
+def test_tabset_headings_start_panels_and_are_never_numbered():
+    page, problems = parsed("::: {.panel-tabset}\nIntro.\n\n## Un\n\nA.\n\n### Détail\n\n## Deux\n\nB.\n:::\n")
+    assert problems.items == []
+    types = [t.type for t in page.tokens]
+    assert types.count("tab_panel_open") == types.count("tab_panel_close") == 2
+    assert types.index("tab_panel_open") > types.index("paragraph_open")  # the intro stays above the tabs
+    assert [(h.text, h.numbered) for h in page.headings] == [("Un", False), ("Détail", True), ("Deux", False)]
+
+
+@pytest.mark.parametrize("attrs,widths", [
+    ("layout-ncol=2", [["col-50", "col-50"], ["col-50"]]),
+    ("layout-nrow=1", [["col-35", "col-35", "col-35"]]),
+    ('layout="[[1,1],[1]]"', [["col-50", "col-50"], ["col-100"]]),
+    ('layout="[70,30]"', [["col-70", "col-30"], ["col-100"]]),
+    ('layout="[[40,-20,40]]"', [["col-40", "col-20 spacer", "col-40"], ["col-100"]]),
+])
+def test_layouts_group_blocks_into_rows_of_cells(attrs, widths):
+    page, problems = parsed(f"::: {{{attrs}}}\nA.\n\nB.\n\nC.\n:::\n")
+    assert problems.items == []
+    rows, row = [], None
+    for tok in page.tokens:
+        if tok.type == "layout_row_open":
+            row = []
+            rows.append(row)
+        elif tok.type == "layout_cell_open":
+            row.append(tok.meta["width"])
+    assert rows == widths
+
+
+def test_images_on_their_own_lines_in_a_layout_become_one_figure_each():
+    page, _ = parsed("::: {layout-ncol=2}\n![Un](a.png)\n![Deux](b.png)\n:::\n")
+    assert [(f.kind, f.line) for f in page.figures] == [("image", 5), ("image", 6)]
+
+
+@pytest.mark.parametrize("body,expected", [
+    ('::: {.column width="37%"}\nx\n:::\n', None),
+    ('::: {.column width="12em"}\nx\n:::\n', "largeur de colonne « 12em » non prise en charge : ignorée"),
+    ("::: {layout-ncol=7}\nx\n:::\n", "disposition de plus de 6 colonnes : blocs affichés l'un sous l'autre"),
+    ("::: {layout-ncol=deux}\nx\n:::\n",
+     "disposition « layout-ncol=\"deux\" » illisible : blocs affichés l'un sous l'autre"),
+    ("::: {.g-col-6}\nx\n:::\n",
+     "classe « .g-col-6 » sans rendu sur ce site : le contenu est affiché sans sa mise en forme"),
+    ("::: {.column-page}\nx\n:::\n", None),
+    ('::: {.callout-note icon="peut-être"}\nx\n:::\n', "« icon=\"peut-être\" » : valeur inconnue, ignorée"),
+])
+def test_what_cannot_be_rendered_is_a_warning_at_its_line(body, expected):
+    found = warnings("Avant.\n\n" + body)
+    assert found == ([] if expected is None else [(3, expected)])
+
+
+def test_width_classes_round_to_five_percent():
+    tokens, _ = tokens_of('::: {.column width="37%"}\nx\n:::\n\n::: {.column width="2%"}\nx\n:::\n')
+    assert [t.meta.get("width_class") for t in tokens if t.type == "container_div_open"] == ["col-35", "col-5"]
+
+
+@pytest.mark.parametrize("attrs,shown", [
+    ('.content-visible when-format="html"', True), ('.content-visible when-format="pdf"', False),
+    ('.content-hidden when-format="html"', False), ('.content-hidden unless-format="html"', True),
+    (".hidden", False), (".content-visible", True),
+])
+def test_content_visible_and_hidden(attrs, shown):
+    tokens, found = tokens_of(f"::: {{{attrs}}}\nTexte conditionnel.\n:::\n")
+    assert found == []
+    assert any(t.type == "inline" and "conditionnel" in t.content for t in tokens) == shown
