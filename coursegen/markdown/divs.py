@@ -56,6 +56,7 @@ _COLONS = re.compile(r":{3,}")
 _FENCE = re.compile(r"(`{3,}|~{3,})")
 _RAW_ATTR = re.compile(r"^\{=([A-Za-z0-9_+-]+)\}")
 _LAYOUT_KEYS = ("layout", "layout-ncol", "layout-nrow")
+_CLOSES = "qmd_div_closes"  # env key of the closing lines found by _find_close, dropped after parsing
 
 
 def install(md: MarkdownIt) -> None:
@@ -117,10 +118,17 @@ def _div_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 def _find_close(state: StateBlock, start: int, end: int) -> tuple[int, bool]:
     """The line of the bare colon fence that closes the div opened at ``start``, counting the divs opened
-    and closed in between and skipping code fences; (end of the parent block, False) if there is none."""
-    depth, fence = 0, ""
+    and closed in between and skipping code fences; (end of the parent block, False) if there is none.
+
+    One pass finds the closing line of every div it crosses (kept in ``env``, keyed by opening line), so that
+    nested or unclosed divs do not rescan the page once each (quadratic on thousands of ``::: {.a}`` lines)."""
+    known: dict[int, tuple[int, bool]] = state.env.setdefault(_CLOSES, {})
+    if start in known:
+        close, closed = known[start]
+        return (close, closed) if close < end else (end, False)
+    stack, fence = [start], ""
     line = start + 1
-    while line < end:
+    while line < end and stack:
         text = _line(state, line)
         if text and state.sCount[line] < state.blkIndent:
             break
@@ -130,13 +138,13 @@ def _find_close(state: StateBlock, start: int, end: int) -> tuple[int, bool]:
         elif (m := _FENCE.match(text)) is not None and not (m.group(1)[0] == "`" and "`" in text[m.end():]):
             fence = m.group(1)
         elif _is_closer(text):
-            if depth == 0:
-                return line, True
-            depth -= 1
-        elif _opener(text) is not None and not _opener(text).startswith("{="):
-            depth += 1
+            known[stack.pop()] = (line, True)
+        elif (params := _opener(text)) is not None and not params.startswith("{="):
+            stack.append(line)
         line += 1
-    return line, False
+    for opened in stack:
+        known[opened] = (line, False)
+    return known[start]
 
 
 def _fence_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -184,6 +192,7 @@ def _fence_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 def _structure_rule(state: StateCore) -> None:
     env = state.env
+    env.pop(_CLOSES, None)
     tokens = _raw_blocks(state.tokens, env)
     _raw_inline(tokens, env)
     out: list[Token] = []
