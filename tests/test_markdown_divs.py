@@ -107,11 +107,14 @@ def test_stray_closing_fence_is_reported_not_shown():
     assert warnings("Texte.\n\n:::\n") == [(3, "« ::: » sans bloc à fermer ou mal formé : ligne retirée de la page")]
 
 
+def chapter(body: str) -> Chapter:
+    return Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False,
+                   body=body, body_line=4, numbered=True)
+
+
 def test_a_list_fence_closing_where_commonmark_would_not_leaves_no_warning():
     problems = Problems()
-    chapter = Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False, body=PANDOC_CASES[
-        "closing code fence less indented than the list item"], body_line=4, numbered=True)
-    page = parse_page(chapter, problems)
+    page = parse_page(chapter(PANDOC_CASES["closing code fence less indented than the list item"]), problems)
     assert problems.items == []
     assert [h.text for h in page.headings] == ["Section suivante"]
 
@@ -119,8 +122,7 @@ def test_a_list_fence_closing_where_commonmark_would_not_leaves_no_warning():
 def test_unclosed_fence_in_a_list_item_is_reported_at_its_opening_line():
     problems = Problems()
     body = "- élément\n\n  ```r\n  x\n\nTexte hors de la liste.\n"
-    chapter = Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False, body=body, body_line=4, numbered=True)
-    parse_page(chapter, problems)
+    parse_page(chapter(body), problems)
     assert [(p.line, p.message.split(" : ")[0]) for p in problems.items] == [
         (6, "bloc de code ouvert par « ``` » jamais fermé")]
 
@@ -147,8 +149,7 @@ def test_raw_inline():
 
 def parsed(body: str):
     problems = Problems()
-    chapter = Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False, body=body, body_line=4, numbered=True)
-    return parse_page(chapter, problems), problems
+    return parse_page(chapter(body), problems), problems
 
 
 def test_first_heading_of_a_callout_is_its_title_not_a_section():
