@@ -210,6 +210,7 @@ def test_images_on_their_own_lines_in_a_layout_become_one_figure_each():
      "classe « .g-col-6 » sans rendu sur ce site : le contenu est affiché sans sa mise en forme"),
     ("::: {.column-page}\nx\n:::\n", None),
     ('::: {.callout-note icon="peut-être"}\nx\n:::\n', "« icon=\"peut-être\" » : valeur inconnue, ignorée"),
+    ('::: {.callout-note couleur="rouge"}\nx\n:::\n', "attribut « couleur » d'encadré non pris en charge : ignoré"),
 ])
 def test_what_cannot_be_rendered_is_a_warning_at_its_line(body, expected):
     found = warnings("Avant.\n\n" + body)

@@ -135,3 +135,12 @@ def test_constructs_fixture_builds_without_any_inline_style(tmp_path):
     for page in (root / "site").glob("*.html"):
         text = re.sub(r"<pre.*?</pre>", "", page.read_text(encoding="utf-8"), flags=re.S)
         assert " style=" not in text and ":::" not in text, page
+
+
+def test_figure_div_is_numbered_with_its_last_paragraph_as_caption():
+    html, problems = render("::: {#fig-deux layout-ncol=2}\n![A](a.png)\n\n![B](b.png)\n\nDeux *images*.\n:::\n\n"
+                            "Voir @fig-deux.\n")
+    assert [p for p in problems if "fig-deux" in p] == []
+    assert html.startswith('<figure class="figure quarto-layout-panel" id="fig-deux">\n<div class="quarto-layout-row">')
+    assert ('</div>\n<figcaption><span class="figure-label">Figure 1.1</span> : Deux <em>images</em>.</figcaption>'
+            '</figure>\n<p>Voir <a class="xref" href="#fig-deux">figure 1.1</a>.</p>') in html

@@ -304,6 +304,8 @@ def _div(tokens: list[Token], i: int, env: dict[str, Any]) -> None:
             tok.meta["width_class"] = _width_class(width, line0, env, "largeur de colonne")
     if any(key in attrs for key in _LAYOUT_KEYS):
         _layout(tokens, i, attrs, line0, env)
+    if attrs.get("id", "").startswith("fig-") and "attention" not in classes:
+        _figure(tokens, i)
     for key in sorted(attrs):
         if key in ("when-format", "unless-format") and not {"content-visible", "content-hidden"} & set(classes):
             _note(env, line0, f"attribut « {key} » sans .content-visible ni .content-hidden : ignoré")
@@ -334,6 +336,9 @@ def _callout(tokens: list[Token], i: int, attrs: dict[str, str], kind: str, line
     if appearance not in APPEARANCES:
         _note(env, line0, f"apparence d'encadré « {appearance} » inconnue : apparence par défaut",
               "valeurs possibles : default, simple, minimal")
+    for key in sorted(set(attrs) - {"id", "class", "title", "collapse", "appearance", "icon"}):
+        _note(env, line0, f"attribut « {key} » d'encadré non pris en charge : ignoré",
+              "attributs reconnus : title, collapse, appearance, icon")
     for key in ("collapse", "icon"):
         if key in attrs and attrs[key].lower() not in ("true", "false"):
             _note(env, line0, f"« {key}=\"{attrs[key]}\" » : valeur inconnue, ignorée", "écrivez true ou false")
@@ -344,6 +349,21 @@ def _callout(tokens: list[Token], i: int, attrs: dict[str, str], kind: str, line
         tokens[i].meta["title_inline"] = tokens[i + 2]
         tokens[i].meta["title_id"] = tokens[i + 1].meta.get("attrs", {}).get("id", "")
         tokens[i + 1].meta["remove"] = tokens[i + 2].meta["remove"] = tokens[i + 3].meta["remove"] = True
+
+
+def _figure(tokens: list[Token], i: int) -> None:
+    """``::: {#fig-x}``: a numbered figure (``markdown.parse`` registers it) whose last paragraph, unless it
+    is an image, is the caption, as in Pandoc and Quarto; its images are sub-figures."""
+    tokens[i].meta["figure"] = True
+    children = _children(tokens, i)
+    if not children:
+        return
+    first, last = children[-1]
+    if tokens[first].type == "paragraph_open" and last - first == 2 and not any(
+            c.type == "image" for c in tokens[first + 1].children or []):
+        tokens[i].meta["caption_inline"] = tokens[first + 1]
+        for j in range(first, last + 1):
+            tokens[j].meta["remove"] = True
 
 
 def _tabset(tokens: list[Token], i: int) -> None:

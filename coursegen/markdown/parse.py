@@ -201,6 +201,8 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                 claim(attrs["id"], line_of(tok), True)
             if "attention" in attrs.get("class", "").split():
                 figures.append(Figure(attrs.get("id", ""), "attention", line_of(tok), attrs=attrs))
+            elif tok.meta.get("figure"):  # ::: {#fig-x} (markdown.divs)
+                figures.append(Figure(attrs["id"], "image", line_of(tok)))
             if quiz.QUIZ_CLASS in attrs.get("class", "").split():
                 quiz.check(tokens, i, chapter.source, line_of, problems)
         elif tok.type in ("table_open", "math_block_eq") and ("caption" in tok.meta or "id" in tok.meta):

@@ -13,6 +13,7 @@ from typing import Sequence
 from markdown_it.token import Token
 
 from ..text import french
+from .html import block_line
 
 CALLOUT_LABELS = {
     "note": "Note",
@@ -55,6 +56,8 @@ def _div_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
         title = html.escape(french(attrs.pop("title", "")) or "Voir la réponse")
         closing.append("</div></details>\n")
         return f'<details class="solution"{id_attr}><summary>{title}</summary><div class="solution-body">\n'
+    if tok.meta.get("figure"):
+        return _figure_open(self, tok, classes, id_attr, closing, options, env)
     if "column" in classes and tok.meta.get("width_class"):
         classes.append(tok.meta["width_class"])
     if tok.meta.get("layout"):
@@ -96,6 +99,17 @@ def _callout_open(self, tok: Token, kind: str, classes: list[str], attrs: dict[s
     closing.append("</div></div>\n")
     return (f'<div class="{cls}"{id_attr} role="note"><p class="callout-title">{heading}</p>'
             f'<div class="callout-body">\n')
+
+
+def _figure_open(self, tok: Token, classes: list[str], id_attr: str, closing: list[str], options, env) -> str:
+    number = env["page"].nav.figure_numbers.get(block_line(env, tok), "")
+    label = f'<span class="figure-label">Figure {number}</span> : ' if number else ""
+    caption = self.renderInline(tok.meta["caption_inline"].children or [], options, env) \
+        if "caption_inline" in tok.meta else ""
+    closing.append(f"<figcaption>{label}{caption}</figcaption></figure>\n" if label or caption else "</figure>\n")
+    if tok.meta.get("layout"):
+        classes.insert(0, "quarto-layout-panel")
+    return f'<figure class="{html.escape(" ".join(["figure"] + classes))}"{id_attr}>\n'
 
 
 def _div_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
