@@ -195,15 +195,10 @@ def _structure_rule(state: StateCore) -> None:
     env.pop(_CLOSES, None)
     tokens = _raw_blocks(state.tokens, env)
     _raw_inline(tokens, env)
-    out: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.type == "container_div_open":
+    for i, tok in enumerate(tokens):
+        if tok.type == "container_div_open" and not tok.meta.get("remove"):
             _div(tokens, i, env)
-        out.append(tok)
-        i += 1
-    state.tokens = _restructure(out)
+    state.tokens = _restructure(tokens)
 
 
 def _raw_blocks(tokens: list[Token], env: dict[str, Any]) -> list[Token]:
