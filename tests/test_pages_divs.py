@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from coursegen.pages.divs import icon
 from coursegen.source.chapters import Chapter
 
 from conftest import make_project, run_build
+from test_quality import VNU, _need
 
 
 def render(body: str) -> tuple[str, list[str]]:
@@ -135,6 +139,12 @@ def test_constructs_fixture_builds_without_any_inline_style(tmp_path):
     for page in (root / "site").glob("*.html"):
         text = re.sub(r"<pre.*?</pre>", "", page.read_text(encoding="utf-8"), flags=re.S)
         assert " style=" not in text and ":::" not in text, page
+    _need(VNU)
+    if not shutil.which("java"):
+        pytest.fail("java absent : le Nu HTML Checker en a besoin (apt-get install default-jre-headless)")
+    checked = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json",
+                              *map(str, sorted((root / "site").glob("*.html")))], capture_output=True, text=True)
+    assert [m["message"] for m in json.loads(checked.stderr or '{"messages": []}')["messages"]] == []
 
 
 def test_figure_div_is_numbered_with_its_last_paragraph_as_caption():
