@@ -154,3 +154,10 @@ def test_figure_div_is_numbered_with_its_last_paragraph_as_caption():
     assert html.startswith('<figure class="figure quarto-layout-panel" id="fig-deux">\n<div class="quarto-layout-row">')
     assert ('</div>\n<figcaption><span class="figure-label">Figure 1.1</span> : Deux <em>images</em>.</figcaption>'
             '</figure>\n<p>Voir <a class="xref" href="#fig-deux">figure 1.1</a>.</p>') in html
+
+
+def test_a_heading_title_gives_its_id_to_the_callout():
+    html, problems = render("::: {.callout-note}\n## Titre {#sec-note}\n\nTexte.\n:::\n\nVoir [la note](#sec-note).\n")
+    assert problems == []
+    assert '<div class="callout callout-note" id="sec-note" role="note">' in html
+    assert '<a href="#sec-note">la note</a>' in html

@@ -342,7 +342,10 @@ def _callout(tokens: list[Token], i: int, attrs: dict[str, str], kind: str, line
     # Quarto's rule: a heading first in the callout is its title, not a section of the page.
     if i + 3 < len(tokens) and tokens[i + 1].type == "heading_open" and tokens[i + 2].type == "inline":
         tokens[i].meta["title_inline"] = tokens[i + 2]
-        tokens[i].meta["title_id"] = tokens[i + 1].meta.get("attrs", {}).get("id", "")
+        ident = tokens[i + 1].meta.get("attrs", {}).get("id", "")
+        if ident and "id" not in attrs:  # the heading's {#id} names the callout (markdown.parse claims it)
+            info = tokens[i].info.strip()
+            tokens[i].info = "{#" + ident + " " + (info[1:] if info.startswith("{") else "." + info + "}")
         tokens[i + 1].meta["remove"] = tokens[i + 2].meta["remove"] = tokens[i + 3].meta["remove"] = True
 
 
