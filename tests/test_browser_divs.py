@@ -136,3 +136,13 @@ def test_constructs_on_phone_and_laptop_with_no_axe_violation(browser, served, t
         assert right["y"] > left["y"] + left["height"] - 1  # stacked
     context.close()
     assert violations == []
+
+
+def test_printed_tabset_shows_every_panel_under_its_heading(page, served):
+    page.goto(served + "onglets.html")
+    page.emulate_media(media="print")
+    tabset = page.locator(".panel-tabset").first
+    expect(tabset.get_by_role("tablist")).to_be_hidden()
+    for panel in tabset.locator(".tab-panel").all():
+        expect(panel).to_be_visible()
+        expect(panel.locator("h2")).to_be_visible()
