@@ -161,3 +161,8 @@ def test_a_heading_title_gives_its_id_to_the_callout():
     assert problems == []
     assert '<div class="callout callout-note" id="sec-note" role="note">' in html
     assert '<a href="#sec-note">la note</a>' in html
+
+
+def test_a_broken_link_in_a_heading_title_is_reported_at_its_line():
+    _, problems = render("Texte.\n\n::: {.callout-note}\n## Voir [ailleurs](#nulle-part)\n\nTexte.\n:::\n")
+    assert [p.split(" introuvable")[0] for p in problems] == ["content/01-essai.md:7: ancre « #nulle-part »"]

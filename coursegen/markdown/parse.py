@@ -223,7 +223,9 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
 
 def _mark_inline_lines(tokens: list[Token], body_line: int) -> None:
     """Each inline token's line (its block's line plus the soft breaks before it), for render-time messages."""
-    for block in tokens:
+    # Callout titles and figure captions taken out of the page (markdown.divs) keep their lines too.
+    taken = [tok.meta[key] for tok in tokens for key in ("title_inline", "caption_inline") if key in tok.meta]
+    for block in [*tokens, *taken]:
         if block.type != "inline" or not block.children:
             continue
         line = body_line + (block.map[0] if block.map else 0)
