@@ -40,7 +40,7 @@ def ours(body: str) -> list:
             stack.append(node[1])
         elif tok.type in ("container_div_close", "bullet_list_close", "list_item_close"):
             stack.pop()
-        elif tok.type == "fence":
+        elif tok.type in ("fence", "code_block"):
             stack[-1].append(["code", tok.content.rstrip("\n")])
         elif tok.type == "paragraph_open":
             stack[-1].append(["para"])
@@ -79,6 +79,7 @@ PANDOC_CASES = {
     "three levels, same length": "::: {.a}\n::: {.b}\n::: {.c}\nx\n:::\n:::\n:::\n",
     "bare name as the attribute": "::: callout-note\ntexte\n:::\n",
     "colons inside a code fence": "::: {.a}\n```\n:::\n```\n:::\n",
+    "an indented code block holding colons": "::: {.a}\nTexte.\n\n    ::: {.b}\n    x\n\nSuite.\n:::\n",
     "a div holding a list": "::: {.a}\n- un\n- deux\n:::\n",
     "a div inside a list item": "- élément\n\n  ::: {.a}\n  dedans\n  :::\n\n- suivant\n",
     # InseeFrLab/utilitR, Fiche_comment_choisir_un_package.qmd: the closing fence is one space less indented

@@ -132,7 +132,9 @@ def _find_close(state: StateBlock, start: int, end: int) -> tuple[int, bool]:
         text = _line(state, line)
         if text and state.sCount[line] < state.blkIndent:
             break
-        if fence:
+        if state.sCount[line] - state.blkIndent >= 4 and not fence:
+            pass  # indented code (or a list's deeper text), as the old container plugin read it
+        elif fence:
             if text.startswith(fence[0]) and re.fullmatch(re.escape(fence[0]) + "{%d,}\\s*" % len(fence), text):
                 fence = ""
         elif (m := _FENCE.match(text)) is not None and not (m.group(1)[0] == "`" and "`" in text[m.end():]):
