@@ -34,11 +34,12 @@ def ours(body: str) -> list:
             node = ["div", tok.info.strip("{} ").split()[0].lstrip("."), []]
             stack[-1].append(node)
             stack.append(node[2])
-        elif tok.type in ("bullet_list_open", "list_item_open"):
-            node = ["list" if tok.type == "bullet_list_open" else "item", []]
+        elif tok.type in ("bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"):
+            node = [{"list_item_open": "item", "blockquote_open": "quote"}.get(tok.type, "list"), []]
             stack[-1].append(node)
             stack.append(node[1])
-        elif tok.type in ("container_div_close", "bullet_list_close", "list_item_close"):
+        elif tok.type in ("container_div_close", "bullet_list_close", "ordered_list_close", "list_item_close",
+                          "blockquote_close"):
             stack.pop()
         elif tok.type in ("fence", "code_block"):
             stack[-1].append(["code", tok.content.rstrip("\n")])
@@ -60,8 +61,11 @@ def pandocs(body: str) -> list:
             kind, content = block["t"], block.get("c")
             if kind == "Div":
                 tree.append(["div", content[0][1][0], blocks(content[1])])
-            elif kind == "BulletList":
-                tree.append(["list", [["item", blocks(item)] for item in content]])
+            elif kind in ("BulletList", "OrderedList"):
+                items = content if kind == "BulletList" else content[1]
+                tree.append(["list", [["item", blocks(item)] for item in items]])
+            elif kind == "BlockQuote":
+                tree.append(["quote", blocks(content)])
             elif kind == "CodeBlock":
                 tree.append(["code", content[1]])
             elif kind in ("Para", "Plain"):
@@ -80,6 +84,11 @@ PANDOC_CASES = {
     "bare name as the attribute": "::: callout-note\ntexte\n:::\n",
     "colons inside a code fence": "::: {.a}\n```\n:::\n```\n:::\n",
     "an indented code block holding colons": "::: {.a}\nTexte.\n\n    ::: {.b}\n    x\n\nSuite.\n:::\n",
+    "a div in a block quote": "> ::: {.a}\n> x\n> :::\n",
+    "closing colons after the attributes": "::: {.a} :::\nx\n:::\n",
+    "a longer code fence holding a shorter one and colons": "::: {.a}\n````\n```\n:::\n```\n````\n:::\n",
+    "a paragraph closed by the div's fence": "::: {.a}\npara\n:::\naprès\n",
+    "code fence in an ordered list closing less indented": "1. a\n\n   ```r\n   x\n  ```\n\n2. b\n",
     "a div holding a list": "::: {.a}\n- un\n- deux\n:::\n",
     "a div inside a list item": "- élément\n\n  ::: {.a}\n  dedans\n  :::\n\n- suivant\n",
     # InseeFrLab/utilitR, Fiche_comment_choisir_un_package.qmd: the closing fence is one space less indented
