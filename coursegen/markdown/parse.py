@@ -23,7 +23,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from ..errors import Problems
 from ..source.chapters import Chapter
 from ..text import french, slugify
-from . import divs, quarto, quiz
+from . import divs, pandoc, quarto, quiz
 from .attrs import div_attrs, take_trailing_attrs
 
 NUMBERED_DEPTH = 3  # h2 -> 1.1, h3 -> 1.1.1, as in the original Quarto book
@@ -79,7 +79,8 @@ def new_engine() -> MarkdownIt:
     md.core.ruler.push("atelier_heading_attrs", _heading_attrs_rule)
     quarto.install(md)
     md.core.ruler.push("atelier_typography", _typography_rule)
-    divs.install(md)  # fenced divs and fences as Pandoc reads them; its core rule runs after typography
+    pandoc.install(md)  # fenced divs, fences and raw blocks as Pandoc reads them
+    divs.install(md)    # then the constructs' structure (after typography: callout titles are typeset)
     return md
 
 
