@@ -35,12 +35,13 @@ def body_of(path: Path) -> str:
     return _CELL.sub(r"\1\2", body)
 
 
-def ours(md, body: str) -> tuple[list[tuple[int, str]], int, list[str]]:
+def ours(md, body: str) -> tuple[list[tuple[int, str]], int, list[str], int]:
     env: dict = {}
     tokens = md.parse(body, env)
-    divs, depth, code = [], 0, 0
+    divs, depth, code, titled = [], 0, 0, 0
     for tok in tokens:
         if tok.type == "container_div_open":
+            titled += "title_inline" in tok.meta
             info = tok.info.strip()
             name = re.findall(r"\.([\w-]+)", info)[:1] if info.startswith("{") else [info.split()[0]]
             divs.append((depth, name[0] if name else ""))
@@ -49,7 +50,7 @@ def ours(md, body: str) -> tuple[list[tuple[int, str]], int, list[str]]:
             depth -= 1
         elif tok.type in ("fence", "code_block"):
             code += 1
-    return divs, code, [message for _, message, _ in env.get("qmd_warnings", [])]
+    return divs, code, [message for _, message, _ in env.get("qmd_warnings", [])], titled
 
 
 def pandocs(body: str) -> tuple[list[tuple[int, str]], int]:
@@ -88,11 +89,11 @@ def main(folders: list[str]) -> None:
         for page in pages:
             body = body_of(page)
             start = time.perf_counter()
-            divs, code, warned = ours(md, body)
+            divs, code, warned, heading_titles = ours(md, body)
             seconds += time.perf_counter() - start
             classes.update(name for _, name in divs)
             kinds.update(re.sub(r"« [^»]*»", "«…»", w) for w in warned)
-            titled += len(re.findall(r"^:{3,} *\{?\.?callout-\w+\}? *\n#{1,6} ", body, re.M))
+            titled += heading_titles
             p_divs, p_code = pandocs(body)
             same_divs += divs == p_divs
             same_code += code == p_code
