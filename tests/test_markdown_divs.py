@@ -110,3 +110,11 @@ def test_content_visible_and_hidden(attrs, shown):
     tokens, found = tokens_of(f"::: {{{attrs}}}\nTexte conditionnel.\n:::\n")
     assert found == []
     assert any(t.type == "inline" and "conditionnel" in t.content for t in tokens) == shown
+
+
+def test_headings_of_tabsets_and_callouts_are_not_in_the_contents():
+    page, _ = parsed("## Avant\n\n::: {.panel-tabset}\n## Un\n\n### Détail\n\n## Deux\n:::\n\n"
+                     "::: {.callout-note}\nTexte.\n\n## Dans l'encadré\n:::\n\n## Après {.unlisted}\n\n## Fin\n")
+    assert [(h.text, h.listed) for h in page.headings] == [
+        ("Avant", True), ("Un", False), ("Détail", False), ("Deux", False), ("Dans l’encadré", False),
+        ("Après", False), ("Fin", True)]

@@ -166,3 +166,13 @@ def test_a_heading_title_gives_its_id_to_the_callout():
 def test_a_broken_link_in_a_heading_title_is_reported_at_its_line():
     _, problems = render("Texte.\n\n::: {.callout-note}\n## Voir [ailleurs](#nulle-part)\n\nTexte.\n:::\n")
     assert [p.split(" introuvable")[0] for p in problems] == ["content/01-essai.md:7: ancre « #nulle-part »"]
+
+
+def test_contents_list_no_heading_of_a_tabset_as_in_quarto():
+    problems = Problems()
+    chapter = Chapter(source="content/01-essai.md", name="01-essai.md", slug="essai", title="Essai", description="",
+                      numbered=True, draft=False, body="::: {.panel-tabset}\n## Un\n\n## Deux\n:::\n\n## Suite\n",
+                      body_line=4)
+    site = build_nav([parse_page(chapter, problems)])
+    assert [(s.id, s.number) for s in site.pages[0].toc] == [("suite", "1.1")]
+    assert set(site.anchors["essai.html"]) >= {"un", "deux", "suite"}  # still link targets

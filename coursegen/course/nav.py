@@ -96,7 +96,7 @@ def build_nav(parsed: list[ParsedPage]) -> Site:
         anchors[url] = page_anchors
         for ident, target in page_anchors.items():
             targets.setdefault(ident, target)
-        toc = [s for s in sections if s.level in (2, 3)]
+        toc = [s for s, h in zip(sections, page.headings) if s.level in (2, 3) and h.listed]
         pages.append(PageNav(ch.slug, url, ch.title, number, ch.description, ch.source, toc, figure_numbers))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before

@@ -101,6 +101,10 @@ def _div(tokens: list[Token], i: int, env: dict[str, Any]) -> None:
                   "sans sa mise en forme", "utilisez un encadré (.callout-note, .callout-tip…), "
                   ".panel-tabset ou .columns, ou retirez la classe")
     callout = next((c for c in classes if c.startswith("callout-")), "")
+    if "panel-tabset" in classes or callout:  # Quarto lists no heading of a tabset or callout in the contents
+        for j in range(i + 1, _end(tokens, i)):
+            if tokens[j].type == "heading_open":
+                tokens[j].meta["unlisted"] = True
     if callout:
         _callout(tokens, i, attrs, callout.removeprefix("callout-"), line0, env)
     if "panel-tabset" in classes:

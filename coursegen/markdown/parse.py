@@ -36,6 +36,7 @@ class Heading:
     text: str
     line: int
     numbered: bool       # whether navigation gives it a number (``course.nav`` computes which)
+    listed: bool = True  # in « Sur cette page » (not inside a tabset or callout, not ``.unlisted``: Quarto's rule)
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
             if classes:
                 tok.attrSet("class", " ".join(classes))
             numbered = chapter.numbered and "unnumbered" not in classes and 2 <= level <= NUMBERED_DEPTH
-            headings.append(Heading(level, ident, text, line, numbered))
+            listed = "unlisted" not in classes and not tok.meta.get("unlisted")
+            headings.append(Heading(level, ident, text, line, numbered, listed))
         elif tok.type == "paragraph_open" and (image := _lone_image(tokens, i)) is not None:
             ident = image.attrGet("id")
             if ident:
