@@ -1,195 +1,157 @@
-"""Pandoc as the reference: the block structure this tool parses from each Quarto fixture page (our own
-writing, tests/fixtures/quarto/) equals what ``pandoc -f markdown -t json`` (the pinned pypandoc-binary wheel,
-Quarto's own parser) reads, except for the documented differences in ``EXCEPTIONS``.
-
-Compared, in reading order: headings (level and explicit id), code blocks (language), raw blocks (format),
-divs (id, classes and number of blocks inside), lists (kind and number of items), tables (columns, body rows, caption id) and figures
-(id). Executable cells are first given to Pandoc as Quarto's engine gives them (``{r label, echo=FALSE}`` →
-a ``r`` code block): plain Pandoc reads ``{r}`` as inline code, Quarto never lets it.
-
-    python tests/test_markdown_pandoc.py     # prints the agreement figures
-"""
+"""markdown.pandoc: fenced divs and code fences read as Pandoc reads them (checked against pandoc itself,
+Quarto's own parser), and raw blocks."""
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 import subprocess
-import sys
-from pathlib import Path
 
-if __name__ == "__main__":  # run as a script from the repository
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import pypandoc
+import pytest
 
-from coursegen.errors import Problems  # noqa: E402
-from coursegen.markdown.parse import parse_page  # noqa: E402
-from coursegen.pandoc import pandoc_binary  # noqa: E402
-from coursegen.source.chapters import Chapter  # noqa: E402
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "quarto"
-PAGES = sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.md"))
-OTHER_BRANCH = "en cours (autre branche)"
-
-# (page, side whose block has no match — "atelier" or "pandoc" —, block, reason). A difference not listed
-# fails the test, and so does an entry that no longer matches anything (the list stays true).
-EXCEPTIONS = [
-    ("constructs/content/02-blocs.md", "atelier", ("code", "=html"),
-     f"{OTHER_BRANCH} (q-constructs) : bloc brut {{=html}} lu comme du code"),
-    ("constructs/content/02-blocs.md", "pandoc", ("brut", "html"),
-     f"{OTHER_BRANCH} (q-constructs) : le même bloc, brut pour Pandoc"),
-    ("constructs/content/02-blocs.md", "atelier", ("div", "", ("callout-warning",), 1),
-     f"{OTHER_BRANCH} (q-constructs) : « :::: » dans « ::: » : sa clôture ferme aussi le bloc extérieur, "
-     "dont la suite sort (règle de Pandoc : elle ne ferme que le bloc intérieur)"),
-    ("constructs/content/02-blocs.md", "pandoc", ("div", "", ("callout-warning",), 2),
-     f"{OTHER_BRANCH} (q-constructs) : le même encadré, avec ses deux blocs pour Pandoc"),
-]
+from coursegen.errors import Problems
+from coursegen.markdown.parse import new_engine, parse_page
+from coursegen.source.chapters import Chapter
 
 
-def body_of(text: str) -> tuple[str, int]:
-    """The page's Markdown after its front matter, and the line where it starts."""
-    match = re.match(r"---\n.*?\n(?:---|\.\.\.)[ \t]*\n", text, re.S)
-    return (text[match.end():], text[:match.end()].count("\n") + 1) if match else (text, 1)
+def tokens_of(body: str):
+    env: dict = {}
+    return new_engine().parse(body, env), env.get("qmd_warnings", [])
 
 
-def fence_language(info: str) -> str:
-    """The language the page renderer gives a fence (``pages.html._fence``)."""
-    lang = info.strip().split()[0] if info.strip() else ""
-    if lang.startswith("{") and lang.endswith("}"):
-        lang = lang[1:-1].split(",")[0].strip()
-    return lang.lower()
+def warnings(body: str) -> list[tuple[int, str]]:
+    return [(line0 + 1, message) for line0, message, _ in tokens_of(body)[1]]
 
 
-def atelier_blocks(body: str) -> list[tuple]:
-    chapter = Chapter("page.md", "page.md", "page", "Page", "", True, False, body, 1)
-    tokens = parse_page(chapter, Problems()).tokens
-    out: list[tuple] = []
-    skip_until = -1
-    for i, tok in enumerate(tokens):
-        if i < skip_until:
-            continue
-        if tok.type == "heading_open":
-            out.append(("titre", int(tok.tag[1]), tok.meta.get("attrs", {}).get("id", "")))
-        elif tok.type in ("cell_open", "cell_hidden"):  # a cell: the code block Quarto's engine hands Pandoc
-            out.append(("code", tok.meta["lang"].lower()))
-            if tok.type == "cell_open":
-                skip_until = next(j for j in range(i, len(tokens))
-                                  if tokens[j].type == "cell_close" and tokens[j].level == tok.level)
-        elif tok.type == "fence":
-            out.append(("code", fence_language(tok.info)))
-        elif tok.type == "code_block":
-            out.append(("code", ""))
-        elif tok.type == "container_div_open":
-            attrs = tok.meta.get("attrs", {})
-            children = 0
-            for later in tokens[i + 1:]:
-                if later.level == tok.level and later.type == "container_div_close":
-                    break
-                children += later.level == tok.level + 1 and later.nesting != -1
-            out.append(("div", attrs.get("id", ""), tuple(sorted(attrs.get("class", "").split())), children))
-        elif tok.type in ("bullet_list_open", "ordered_list_open"):
-            items = 0
-            for later in tokens[i + 1:]:
-                if later.level == tok.level and later.type == tok.type.replace("_open", "_close"):
-                    break
-                items += later.type == "list_item_open" and later.level == tok.level + 1
-            out.append(("liste", "puces" if tok.type.startswith("bullet") else "numérotée", items))
-        elif tok.type == "table_open":
-            end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
-            cols = sum(1 for t in tokens[i:end] if t.type == "th_open")
-            rows = sum(1 for t in tokens[i:end] if t.type == "tr_open") - 1
-            out.append(("tableau", cols, rows, tok.meta.get("caption_id", "")))
-            skip_until = end
-        elif tok.type == "paragraph_open" and tok.meta.get("figure"):
-            image = next(c for c in tokens[i + 1].children if c.type == "image")
-            out.append(("figure", str(image.attrGet("id") or "")))
-    return out
+def chapter(body: str) -> Chapter:
+    return Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False,
+                   body=body, body_line=4, numbered=True)
 
 
-def quarto_input(body: str) -> str:
-    """What Quarto's engine hands Pandoc for a cell: a code block in the cell's language."""
-    return re.sub(r"(?m)^(\s*`{3,})\{([A-Za-z][\w-]*)[^}\n]*\}[ \t]*$", r"\1\2", body)
+# --- the same block structure as pandoc -------------------------------------------------------------------
+
+def ours(body: str) -> list:
+    """Divs (classes), code blocks (text), paragraphs, headings (level) and lists, as nested lists."""
+    root: list = []
+    stack = [root]
+    for tok in tokens_of(body)[0]:
+        if tok.type == "container_div_open":
+            node = ["div", tok.info.strip("{} ").split()[0].lstrip("."), []]
+            stack[-1].append(node)
+            stack.append(node[2])
+        elif tok.type in ("bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"):
+            node = [{"list_item_open": "item", "blockquote_open": "quote"}.get(tok.type, "list"), []]
+            stack[-1].append(node)
+            stack.append(node[1])
+        elif tok.type in ("container_div_close", "bullet_list_close", "ordered_list_close", "list_item_close",
+                          "blockquote_close"):
+            stack.pop()
+        elif tok.type in ("fence", "code_block"):
+            stack[-1].append(["code", tok.content.rstrip("\n")])
+        elif tok.type == "paragraph_open":
+            stack[-1].append(["para"])
+        elif tok.type == "heading_open":
+            stack[-1].append(["header", int(tok.tag[1])])
+    return root
 
 
-def pandoc_blocks(body: str) -> list[tuple]:
-    done = subprocess.run([str(pandoc_binary()), "--sandbox", "-f", "markdown-auto_identifiers", "-t", "json"],
-                          input=quarto_input(body).encode("utf-8"), capture_output=True, check=True)
-    out: list[tuple] = []
-    _walk(json.loads(done.stdout)["blocks"], out)
-    return out
+def pandocs(body: str) -> list:
+    """The same tree from ``pandoc -f markdown -t json`` (Pandoc is Quarto's own parser)."""
+    out = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "json"], input=body,
+                         capture_output=True, text=True, check=True).stdout
+
+    def blocks(items: list) -> list:
+        tree: list = []
+        for block in items:
+            kind, content = block["t"], block.get("c")
+            if kind == "Div":
+                tree.append(["div", content[0][1][0], blocks(content[1])])
+            elif kind in ("BulletList", "OrderedList"):
+                items = content if kind == "BulletList" else content[1]
+                tree.append(["list", [["item", blocks(item)] for item in items]])
+            elif kind == "BlockQuote":
+                tree.append(["quote", blocks(content)])
+            elif kind == "CodeBlock":
+                tree.append(["code", content[1]])
+            elif kind in ("Para", "Plain"):
+                tree.append(["para"])
+            elif kind == "Header":
+                tree.append(["header", content[0]])
+        return tree
+    return blocks(json.loads(out)["blocks"])
 
 
-def _walk(blocks: list, out: list[tuple]) -> None:
-    for block in blocks:
-        kind, c = block["t"], block.get("c")
-        if kind == "Header":
-            out.append(("titre", c[0], c[1][0]))
-        elif kind == "CodeBlock":
-            out.append(("code", (c[0][1][0] if c[0][1] else "").lower()))
-        elif kind == "RawBlock":
-            out.append(("brut", c[0]))
-        elif kind == "Div":
-            out.append(("div", c[0][0], tuple(sorted(c[0][1])), len(c[1])))
-            _walk(c[1], out)
-        elif kind in ("BulletList", "OrderedList"):
-            items = c if kind == "BulletList" else c[1]
-            out.append(("liste", "puces" if kind == "BulletList" else "numérotée", len(items)))
-            for item in items:
-                _walk(item, out)
-        elif kind == "BlockQuote":
-            _walk(c, out)
-        elif kind == "Table":
-            attr, _caption, colspecs, _head, bodies, _foot = c
-            rows = sum(len(b[2]) + len(b[3]) for b in bodies)
-            out.append(("tableau", len(colspecs), rows, attr[0]))
-        elif kind == "Figure":
-            out.append(("figure", c[0][0]))
+PANDOC_CASES = {
+    "inner fence longer than the outer one": "::: {.a}\n:::: {.b}\nintérieur\n::::\nextérieur\n:::\n",
+    "outer fence longer (the usual way)": ":::: {.a}\n::: {.b}\nintérieur\n:::\nextérieur\n::::\n",
+    "closing fence shorter than its opener": ":::: {.a}\ntexte\n:::\naprès\n",
+    "three levels, same length": "::: {.a}\n::: {.b}\n::: {.c}\nx\n:::\n:::\n:::\n",
+    "bare name as the attribute": "::: callout-note\ntexte\n:::\n",
+    "colons inside a code fence": "::: {.a}\n```\n:::\n```\n:::\n",
+    "an indented code block holding colons": "::: {.a}\nTexte.\n\n    ::: {.b}\n    x\n\nSuite.\n:::\n",
+    "a div in a block quote": "> ::: {.a}\n> x\n> :::\n",
+    "closing colons after the attributes": "::: {.a} :::\nx\n:::\n",
+    "a longer code fence holding a shorter one and colons": "::: {.a}\n````\n```\n:::\n```\n````\n:::\n",
+    "a paragraph closed by the div's fence": "::: {.a}\npara\n:::\naprès\n",
+    "code fence in an ordered list closing less indented": "1. a\n\n   ```r\n   x\n  ```\n\n2. b\n",
+    "a div holding a list": "::: {.a}\n- un\n- deux\n:::\n",
+    "a div inside a list item": "- élément\n\n  ::: {.a}\n  dedans\n  :::\n\n- suivant\n",
+    # InseeFrLab/utilitR, Fiche_comment_choisir_un_package.qmd: the closing fence is one space less indented
+    # than the item's text; CommonMark ends the item there and a new fence swallows the rest of the page.
+    "closing code fence less indented than the list item": (
+        "- on veut tester\nsuite du texte :\n  \n  ``` r\n  is_odd <- function(x) {\n    x %% 2 != 0\n  }\n"
+        " ```\n\n- élément suivant\n\n## Section suivante\n\nTexte.\n"),
+    "code fence nested deeper in a list": "- a\n    + b\n\n        ```r\n        x\n        ```\n\n    + c\n",
+}
 
 
-def compare(page: str) -> tuple[int, int, list[tuple]]:
-    """(blocks compared, blocks equal, differences as (page, side, block)) for one fixture page."""
-    body, _ = body_of((FIXTURES / page).read_text(encoding="utf-8"))
-    ours, theirs = atelier_blocks(body), pandoc_blocks(body)
-    matcher = difflib.SequenceMatcher(a=ours, b=theirs, autojunk=False)
-    equal = sum(block.size for block in matcher.get_matching_blocks())
-    differences = []
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag != "equal":
-            differences += [(page, "atelier", block) for block in ours[a0:a1]]
-            differences += [(page, "pandoc", block) for block in theirs[b0:b1]]
-    return max(len(ours), len(theirs)), equal, differences
+@pytest.mark.parametrize("name", sorted(PANDOC_CASES))
+def test_block_structure_is_pandocs(name):
+    body = PANDOC_CASES[name]
+    assert ours(body) == pandocs(body)
 
 
-def agreement() -> tuple[int, int, list[tuple]]:
-    compared = equal = 0
-    differences: list[tuple] = []
-    for page in PAGES:
-        n, same, diff = compare(page)
-        compared, equal, differences = compared + n, equal + same, differences + diff
-    return compared, equal, differences
+def test_unclosed_div_ends_with_the_page_and_is_reported_at_its_line():
+    body = "Avant.\n\n::: {.callout-note}\nTexte.\n\nEncore.\n"
+    assert ours(body) == pandocs(body)  # Pandoc closes it at the end too ("closing implicitly")
+    assert warnings(body) == [(3, "bloc « ::: {.callout-note} » jamais fermé : il s'étend jusqu'à la fin de la "
+                                  "page (ou du bloc qui le contient)")]
 
 
-def test_block_structure_agrees_with_pandoc():
-    compared, equal, differences = agreement()
-    documented = [(page, side, block) for page, side, block, _ in EXCEPTIONS]
-    assert [d for d in differences if d not in documented] == []   # a new difference: fix it or document it
-    assert [d for d in documented if d not in differences] == []   # an exception that no longer happens
-    assert compared >= 40 and equal == compared - len(EXCEPTIONS) // 2  # each exception pairs a block with its twin
+def test_stray_closing_fence_is_reported_not_shown():
+    assert warnings("Texte.\n\n:::\n") == [(3, "« ::: » sans bloc à fermer ou mal formé : ligne retirée de la page")]
 
 
-def test_every_construct_of_the_fixtures_is_compared():
-    kinds = {block[0] for page in PAGES for block in pandoc_blocks(body_of((FIXTURES / page).read_text())[0])}
-    assert kinds >= {"titre", "code", "brut", "div", "liste", "tableau", "figure"}
+def test_a_list_fence_closing_where_commonmark_would_not_leaves_no_warning():
+    problems = Problems()
+    page = parse_page(chapter(PANDOC_CASES["closing code fence less indented than the list item"]), problems)
+    assert problems.items == []
+    assert [h.text for h in page.headings] == ["Section suivante"]
 
 
-def test_a_difference_is_seen():
-    assert atelier_blocks("## A {#sec-a}\n\n- x\n") == [("titre", 2, "sec-a"), ("liste", "puces", 1)]
-    assert pandoc_blocks("## A {#sec-a}\n\n- x\n- y\n") == [("titre", 2, "sec-a"), ("liste", "puces", 2)]
+def test_unclosed_fence_in_a_list_item_is_reported_at_its_opening_line():
+    problems = Problems()
+    body = "- élément\n\n  ```r\n  x\n\nTexte hors de la liste.\n"
+    parse_page(chapter(body), problems)
+    assert [(p.line, p.message.split(" : ")[0]) for p in problems.items] == [
+        (6, "bloc de code ouvert par « ``` » jamais fermé")]
 
 
-if __name__ == "__main__":
-    total, same, diffs = agreement()
-    print(f"pages : {len(PAGES)} ; blocs comparés : {total} ; identiques : {same} ; "
-          f"différences documentées : {len(diffs)} ({len(EXCEPTIONS)} exceptions listées)")
-    for page, side, block in diffs:
-        print(f"  {page} [{side}] {block}")
+# --- raw blocks ---------------------------------------------------------------------------------------------
+
+def test_raw_html_block_becomes_html_and_other_formats_are_dropped_with_a_warning():
+    tokens, found = tokens_of("```{=html}\n<b>gras</b>\n```\n\n```{=latex}\n\\newpage\n```\n\n```{=typst}\n#x\n```\n")
+    assert [(t.type, t.content) for t in tokens] == [("html_block", "<b>gras</b>\n")]
+    assert [(line0 + 1, m.split(" : ")[0]) for line0, m, _ in found] == [
+        (5, "bloc brut « {=latex} » retiré de la page"), (9, "bloc brut « {=typst} » retiré de la page")]
+
+
+def test_raw_inline():
+    tokens, found = tokens_of("Une `<kbd>A</kbd>`{=html} touche,\net `\\LaTeX`{=latex} retiré.\n")
+    kids = [(c.type, c.content) for c in tokens[1].children]
+    assert ("html_inline", "<kbd>A</kbd>") in kids
+    assert not any("LaTeX" in content or "{=" in content for _, content in kids)
+    assert [(line0 + 1, m.split(" : ")[0]) for line0, m, _ in found] == [
+        (2, "texte brut « `\\LaTeX`{=latex} » retiré de la page")]
+
+

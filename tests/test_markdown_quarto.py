@@ -50,10 +50,10 @@ def test_figures_tables_and_equations(quarto_site):
 
 
 def test_divs_spans_cells_and_include(quarto_site):
-    chapter = article(quarto_site["attention.html"])
-    assert '<details class="callout callout-tip"><summary class="callout-title">Astuce du jour</summary>' in chapter
+    chapter = re.sub(r'<svg class="callout-icon".*?</svg>', "", article(quarto_site["attention.html"]))
+    assert '<details class="callout callout-tip"><summary class="callout-title"><span class="visually-hidden">Astuce\u00a0: </span>Astuce du jour</summary>' in chapter
     assert '<p class="callout-title">Important</p>' in chapter
-    assert '<div id="bloc-libre" class="encadre" data-niveau="2">' in chapter
+    assert '<div id="bloc-libre" class="column-body" data-niveau="2">' in chapter
     assert '<span class="mise-en-avant">important</span>' in chapter
     assert '<a href="#sec-produit" class="discret">lien</a>' in chapter
     assert '<code class="language-python"><span class="nb">print</span>' in chapter

@@ -105,7 +105,7 @@ def build_nav(parsed: list[ParsedPage]) -> Site:
         anchors[url] = page_anchors
         for ident, target in page_anchors.items():
             targets.setdefault(ident, target)
-        toc = [s for s in sections if s.level in (2, 3)]
+        toc = [s for s, h in zip(sections, page.headings) if s.level in (2, 3) and h.listed]
         title, description, subtitle = (value or plain(raw) for value, raw in (
             (page.title, ch.title), (page.description, ch.description), (page.subtitle, ch.subtitle)))
         pages.append(PageNav(ch.slug, url, title.text, number, description.text, ch.source, toc, figure_numbers,

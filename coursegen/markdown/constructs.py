@@ -33,12 +33,13 @@ class Construct:
 S = Status
 CONSTRUCTS: dict[str, Construct] = {
     "callout": Construct("encadré (callout)", S.RENDERED, "titre, repli"),
-    "callout-heading": Construct("encadré titré par un « ## »", S.DEGRADED, "le titre devient une section"),
-    "tabset": Construct("onglets (.panel-tabset)", S.DEGRADED, "panneaux affichés à la suite"),
-    "columns": Construct("colonnes (.columns / .column)", S.DEGRADED, "colonnes affichées à la suite"),
-    "margin": Construct("marge (.column-margin, .aside)", S.DEGRADED, "texte affiché dans le corps"),
-    "layout": Construct("disposition (layout-ncol, layout-nrow, layout)", S.DEGRADED, "figures à la suite"),
-    "conditional": Construct("contenu conditionnel (.content-visible/hidden)", S.DEGRADED, "toujours affiché"),
+    "callout-heading": Construct("encadré titré par un « ## »", S.RENDERED, "le titre devient celui de l'encadré"),
+    "tabset": Construct("onglets (.panel-tabset)", S.RENDERED, "onglets ARIA ; à la suite sans JavaScript"),
+    "columns": Construct("colonnes (.columns / .column)", S.RENDERED, "largeurs de 5 % en 5 %, empilées sur mobile"),
+    "margin": Construct("marge (.column-margin, .aside)", S.DEGRADED, "note flottante dans la colonne du texte"),
+    "layout": Construct("disposition (layout-ncol, layout-nrow, layout)", S.RENDERED,
+                        "rangées de cellules ; sous-figures numérotées comme des figures"),
+    "conditional": Construct("contenu conditionnel (.content-visible/hidden)", S.RENDERED, "selon when-format"),
     "cell": Construct("cellule de code ({r}, {python}…)", S.RENDERED, "code coloré, sorties du gel"),
     "cell-missing": Construct("cellule sans sorties (pas de gel)", S.DEGRADED,
                               "code seul, un avertissement par page"),
@@ -49,8 +50,8 @@ CONSTRUCTS: dict[str, Construct] = {
     "freeze": Construct("sorties figées (_freeze/)", S.RENDERED, "sorties, figures, valeurs en ligne"),
     "inline-code": Construct("code en ligne `r …` / `{python} …` sans gel", S.DEGRADED,
                              "affiché comme du code, avertissement"),
-    "raw-html": Construct("bloc brut {=html}", S.UNSUPPORTED, "affiché comme du code"),
-    "raw-other": Construct("bloc brut {=latex}, {=typst}…", S.UNSUPPORTED, "affiché comme du code"),
+    "raw-html": Construct("bloc brut {=html}", S.RENDERED, "HTML filtré par la liste blanche"),
+    "raw-other": Construct("bloc brut {=latex}, {=typst}…", S.RENDERED, "retiré (autre format), avertissement"),
     "shortcode-include": Construct("shortcode include", S.RENDERED, "fichier inclus"),
     "shortcode": Construct("autre shortcode ({{< meta >}}, {{< var >}}…)", S.UNSUPPORTED,
                            "retiré, avertissement"),
@@ -64,7 +65,6 @@ CONSTRUCTS: dict[str, Construct] = {
 del S
 
 _CELL = re.compile(r"^\{([A-Za-z][\w-]*)(.*)\}$")
-_RAW = re.compile(r"^\{=([A-Za-z]+)\}$")
 _SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)")
 _INLINE_CELL = re.compile(r"^(?:r|\{r\}|\{python\}|\{julia\})\s")
 _DIAGRAMS = {"mermaid", "dot", "ojs"}
@@ -95,7 +95,7 @@ def _block(tokens: list[Token], i: int, tok: Token) -> list[str]:
         names = []
         if any(c.startswith("callout-") for c in classes):
             names.append("callout")
-            if i + 1 < len(tokens) and tokens[i + 1].type == "heading_open":
+            if "title_inline" in tok.meta:  # markdown.divs made its first heading the title
                 names.append("callout-heading")
         if "panel-tabset" in classes:
             names.append("tabset")
@@ -114,10 +114,10 @@ def _block(tokens: list[Token], i: int, tok: Token) -> list[str]:
         names += ["include-graphics"] if tok.meta.get("image") else []
         names += ["cell-missing"] if tok.meta.get("missing") else []
         return names
+    if tok.type in ("html_block", "raw_dropped") and "raw_format" in tok.meta:  # markdown.pandoc's raw blocks
+        return ["raw-html" if tok.type == "html_block" else "raw-other"]
     if tok.type == "fence":
         info = tok.info.strip()
-        if _RAW.match(info):
-            return ["raw-html" if info.lower() == "{=html}" else "raw-other"]
         cell = _CELL.match(info)
         if not cell:
             return []

@@ -15,7 +15,6 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -24,7 +23,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from ..errors import Problems
 from ..source.chapters import Chapter
 from ..text import french, slugify
-from . import cells, cite, quarto, quiz, shortcodes
+from . import cells, cite, divs, pandoc, quarto, quiz, shortcodes
 from .attrs import div_attrs, take_trailing_attrs
 from .titles import InlineText, inline_html, inline_plain
 
@@ -39,6 +38,7 @@ class Heading:
     line: int
     numbered: bool       # whether navigation gives it a number (``course.nav`` computes which)
     html: str = ""       # the text as inline HTML (`code`, emphasis), for the contents and the sidebar
+    listed: bool = True  # in « Sur cette page » (not inside a tabset or callout, not ``.unlisted``: Quarto's rule)
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,14 @@ def new_engine() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     md.use(attrs_plugin, spans=True)
-    md.use(container_plugin, name="div", validate=lambda params, *args: bool(params.strip()))
     md.core.ruler.push("atelier_heading_attrs", _heading_attrs_rule)
     shortcodes.install(md)
     quarto.install(md)
     cite.install(md)
     md.core.ruler.push("atelier_typography", _typography_rule)
-    cells.install(md)
+    pandoc.install(md)  # fenced divs, fences and raw blocks as Pandoc reads them
+    divs.install(md)    # then the constructs' structure (after typography: callout titles are typeset)
+    cells.install(md)   # Quarto's code cells (on the fences Pandoc's rules made)
     return md
 
 
@@ -227,7 +228,8 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
             if classes:
                 tok.attrSet("class", " ".join(classes))
             numbered = chapter.numbered and "unnumbered" not in classes and 2 <= level <= NUMBERED_DEPTH
-            headings.append(Heading(level, ident, text, line, numbered, inline_html(inline.children or [])))
+            listed = "unlisted" not in classes and not tok.meta.get("unlisted")
+            headings.append(Heading(level, ident, text, line, numbered, inline_html(inline.children or []), listed))
         elif tok.type == "paragraph_open" and (image := _lone_image(tokens, i)) is not None:
             ident = image.attrGet("id")
             if ident:
@@ -245,6 +247,8 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                 claim(attrs["id"], line_of(tok), True)
             if "attention" in attrs.get("class", "").split():
                 figures.append(Figure(attrs.get("id", ""), "attention", line_of(tok), attrs=attrs))
+            elif tok.meta.get("figure"):  # ::: {#fig-x} (markdown.divs)
+                figures.append(Figure(attrs["id"], "image", line_of(tok)))
             if quiz.QUIZ_CLASS in attrs.get("class", "").split():
                 quiz.check(tokens, i, chapter.source, line_of, problems)
         elif tok.type == "cell_open" and tok.meta.get("figure_id"):
@@ -268,7 +272,9 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
 
 def _mark_inline_lines(tokens: list[Token], body_line: int) -> None:
     """Each inline token's line (its block's line plus the soft breaks before it), for render-time messages."""
-    for block in tokens:
+    # Callout titles and figure captions taken out of the page (markdown.divs) keep their lines too.
+    taken = [tok.meta[key] for tok in tokens for key in ("title_inline", "caption_inline") if key in tok.meta]
+    for block in [*tokens, *taken]:
         if block.type != "inline" or not block.children:
             continue
         line = body_line + (block.map[0] if block.map else 0)

@@ -111,12 +111,6 @@ def check(tokens: list[Token], i: int, source: str, line_of: Callable[[Token], i
     opening = tokens[i]
     line = line_of(opening)
     parts = split(tokens, i)
-    for j in parts.nested:
-        inner = tokens[j]
-        if inner.map and opening.map and inner.map[1] == opening.map[1] and len(inner.markup) >= len(opening.markup):
-            problems.error(source, line_of(inner), "le « ::: » qui ferme l'explication ferme aussi le quiz",
-                           "pour imbriquer « ::: {.explication} », ouvrez et fermez le quiz par « :::: » "
-                           "(quatre deux-points), ou écrivez l'explication sans « ::: » après la liste")
     if not parts.question:
         problems.error(source, line, "quiz sans question", "écrivez la question avant la liste des choix")
     if parts.choices is None:

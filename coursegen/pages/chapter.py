@@ -21,6 +21,7 @@ from ..markdown import quiz
 from ..markdown.parse import Figure, ParsedPage, inline_text, new_engine
 from . import cells as cell_rules
 from . import cite as cite_rules
+from . import divs as div_rules
 from . import html as html_rules
 from . import quarto as quarto_rules
 from . import shortcodes as shortcode_rules
@@ -42,7 +43,8 @@ class RenderResult:
 def renderer() -> MarkdownIt:
     """The page renderer: the parser's plugins (for their own render rules) plus every rule of the site."""
     md = new_engine()
-    rules = {**html_rules.RULES, **quarto_rules.RULES, **cite_rules.RULES, **cell_rules.RULES, **shortcode_rules.RULES}
+    rules = {**html_rules.RULES, **quarto_rules.RULES, **cite_rules.RULES, **cell_rules.RULES,
+             **shortcode_rules.RULES, **div_rules.RULES}
     for name, rule in rules.items():
         md.add_render_rule(name, rule)
     return md

@@ -19,16 +19,8 @@ from ..course.nav import PageNav, Section, Site, resolve_link
 from ..errors import Problems
 from ..markdown.parse import Figure
 from ..markdown.sanitize import HINT_URL, clean_html, clean_svg, unsafe_scheme
-from ..text import french
 from .code import highlight_code, mathml
 
-CALLOUT_LABELS = {
-    "note": "Note",
-    "tip": "Astuce",
-    "important": "Important",
-    "warning": "Avertissement",
-    "caution": "Attention",
-}
 # The only files a chapter may link for publication: types a browser shows or downloads without running
 # them on the site's origin (SVG once cleaned). An allow-list, since GitHub Pages serves many other names
 # (.xsd, .rng, .xhtml…) as XML or HTML, which a browser would run as a page with its scripts.
@@ -241,40 +233,6 @@ def math_rule(display: bool):
     return render
 
 
-def _div_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
-    attrs: dict[str, str] = dict(tokens[idx].meta.get("attrs", {}))
-    classes = attrs.pop("class", "").split()
-    ident = attrs.pop("id", "")
-    id_attr = f' id="{html.escape(ident)}"' if ident else ""
-    callout = next((c for c in classes if c.startswith("callout-")), "")
-    closing = env["page"].div_stack
-    if callout:
-        kind = callout.removeprefix("callout-")
-        title = html.escape(french(attrs.pop("title", "")) or CALLOUT_LABELS.get(kind, kind.capitalize()))
-        cls = html.escape(" ".join(["callout"] + classes))
-        if attrs.pop("collapse", "false").lower() == "true":
-            closing.append("</div></details>\n")
-            return (f'<details class="{cls}"{id_attr}><summary class="callout-title">{title}</summary>'
-                    f'<div class="callout-body">\n')
-        closing.append("</div></div>\n")
-        return (f'<div class="{cls}"{id_attr} role="note"><p class="callout-title">{title}</p>'
-                f'<div class="callout-body">\n')
-    if "solution" in classes:
-        title = html.escape(french(attrs.pop("title", "")) or "Voir la réponse")
-        closing.append("</div></details>\n")
-        return (f'<details class="solution"{id_attr}><summary>{title}</summary>'
-                f'<div class="solution-body">\n')
-    data = "".join(f' data-{html.escape(k.removeprefix("data-"))}="{html.escape(v)}"' for k, v in sorted(attrs.items())
-                   if k.replace("-", "").isalnum())
-    cls = f' class="{html.escape(" ".join(classes))}"' if classes else ""
-    closing.append("</div>\n")
-    return f"<div{id_attr}{cls}{data}>\n"
-
-
-def _div_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
-    return env["page"].div_stack.pop()
-
-
 def _footnote_block_open(self, tokens, idx, options, env) -> str:
     return '<section class="footnotes" aria-label="Notes">\n<ol class="footnotes-list">\n'
 
@@ -329,7 +287,6 @@ RULES = {
     "paragraph_close": _paragraph_close, "fence": _fence, "code_block": _code_block,
     "math_inline": math_rule(False), "math_inline_double": math_rule(True), "math_block": math_rule(True),
     "math_block_label": math_rule(True),
-    "container_div_open": _div_open, "container_div_close": _div_close,
     "footnote_block_open": _footnote_block_open, "footnote_anchor": _footnote_anchor,
     "html_block": _html_block, "html_inline": _html_inline, "th_open": _table_cell, "td_open": _table_cell,
 }
