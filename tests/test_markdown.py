@@ -109,7 +109,7 @@ def test_image_alone_is_a_numbered_figure(tmp_path):
     html, problems, _ = render("![Un schéma](img.png){#fig-x}\n", tmp_path)
     assert problems == []
     assert ('<figure class="figure" id="fig-x"><img src="img.png" alt="Un schéma" loading="lazy">'
-            '<figcaption><span class="figure-label">Figure 1.1</span> : Un schéma</figcaption></figure>') in html
+            '<figcaption><span class="figure-label">Figure 1.1</span>\u00a0: Un schéma</figcaption></figure>') in html
 
 
 def test_missing_image_and_escaping_paths_are_errors(tmp_path):

@@ -70,7 +70,7 @@ def test_labelled_cell_is_a_numbered_figure_that_references_reach():
                             "La @fig-courbe le montre.\n")
     assert '<figure class="figure cell" id="fig-courbe">' in html
     assert ('<p class="cell-missing">Résultat non disponible\u00a0: la page n’a pas été exécutée par Quarto.</p>\n'
-            '<figcaption><span class="figure-label">Figure 1.1</span> : Une <em>courbe</em></figcaption></figure>'
+            '<figcaption><span class="figure-label">Figure 1.1</span>\u00a0: Une <em>courbe</em></figcaption></figure>'
             ) in html
     assert '<p>La <a class="xref" href="#fig-courbe">figure 1.1</a> le montre.</p>' in html
     assert len(problems) == 1 and "1 cellule de code sans résultat" in problems[0]
@@ -79,7 +79,7 @@ def test_labelled_cell_is_a_numbered_figure_that_references_reach():
 def test_table_label_puts_its_caption_first():
     html, _ = render("```{r}\n#| label: tbl-t\n#| tbl-cap: Les valeurs\n#| eval: false\nkable(d)\n```\n")
     assert html.startswith('<figure class="table cell" id="tbl-t">\n<figcaption><span class="figure-label">'
-                           'Tableau 1.1</span> : Les valeurs</figcaption>\n<div class="code"')
+                           'Tableau 1.1</span>\u00a0: Les valeurs</figcaption>\n<div class="code"')
 
 
 def test_include_graphics_is_the_image_with_caption_and_alt(tmp_path):
@@ -90,7 +90,7 @@ def test_include_graphics_is_the_image_with_caption_and_alt(tmp_path):
     html, problems = render(body, root=tmp_path)
     assert problems == []
     assert ('<figure class="figure" id="fig-a"><img src="img/a.png" alt="Des boîtes" class="largeur-60" '
-            'loading="lazy"><figcaption><span class="figure-label">Figure 1.1</span> : Un schéma</figcaption>'
+            'loading="lazy"><figcaption><span class="figure-label">Figure 1.1</span>\u00a0: Un schéma</figcaption>'
             '</figure>') in html
     assert 'href="#fig-a">figure 1.1</a>' in html
 
@@ -120,7 +120,7 @@ def test_freeze_supplies_outputs_figures_and_inline_values(tmp_path):
     assert "<p>Il y a 12 lignes.</p>" in html
     assert ('<figure class="figure" id="fig-p"><img src="_freeze/01-essai/figure-html/fig-p-1.png" '
             'alt="Un nuage de « points »" width="672" loading="lazy"><figcaption><span class="figure-label">'
-            'Figure 1.1</span> : Nuage</figcaption></figure>') in html
+            'Figure 1.1</span>\u00a0: Nuage</figcaption></figure>') in html
     assert ('<div class="cell-output cell-output-stdout"><pre><code>  Min. 1 &lt;b&gt;</code></pre></div>') in html
     assert html.count('<figure') == 1  # the figure is the output's, not a second one around the cell
 
@@ -190,7 +190,8 @@ def test_fixture_publishes_the_frozen_figure_and_reports_only_the_unexecuted_pag
     assert (root / "site/_freeze/01-analyse/figure-html/fig-nuage-1.png").read_bytes() == \
         (root / "content/_freeze/01-analyse/figure-html/fig-nuage-1.png").read_bytes()
     assert "content/01-analyse.md" not in stderr
-    assert [line.split(": avertissement : ")[0] for line in stderr.splitlines() if "avertissement" in line] == [
+    assert [line.split(": avertissement : ")[0] for line in stderr.splitlines() if "avertissement" in line
+                                                           and line.startswith("content/")] == [
         "content/02-sans-gel.md:5", "content/02-sans-gel.md:7"]
     for name in ("analyse.html", "sans-gel.html"):
         text = re.sub(r"<[^>]+>", "", article((root / "site" / name).read_text(encoding="utf-8")))
@@ -232,7 +233,7 @@ def test_jupyter_freeze_with_labelled_figure_and_plain_output(tmp_path):
     assert problems == []
     assert ('<figure class="figure" id="fig-polar"><img src="_freeze/01-essai/figure-html/fig-polar-output-1.png" '
             'alt="Une spirale" width="450" height="439" loading="lazy"><figcaption><span class="figure-label">'
-            'Figure 1.1</span> : Une spirale</figcaption></figure>') in html
+            'Figure 1.1</span>\u00a0: Une spirale</figcaption></figure>') in html
     assert '<code class="language-python"><span class="mi">1</span>' in html
     assert '<div class="code"><pre class="highlight"><code>2\n</code></pre></div>' in html
 

@@ -53,11 +53,11 @@ def test_every_counted_name_is_declared_once_with_a_status():
 
 
 def test_table_groups_by_status_with_totals():
-    lines = table(Counter({"citation": 3, "tabset": 2, "raw-html": 1, "callout": 0}))
+    lines = table(Counter({"margin": 2, "citation": 3, "callout": 0}))
     assert lines[0] == "Constructions Quarto trouvées :"
-    assert [line.split()[0] for line in lines[2:5]] == ["citation", "onglets", "bloc"]
+    assert [line.split()[0] for line in lines[2:4]] == ["citation", "marge"]
     assert "encadré" not in "\n".join(lines)
-    assert lines[-1] == "Total : 3 rendu, 2 dégradé, 1 non pris en charge."
+    assert lines[-1] == "Total : 3 rendu, 2 dégradé, 0 non pris en charge."
     assert table(Counter()) == ["Constructions Quarto : aucune trouvée."]
 
 
@@ -67,9 +67,9 @@ def test_check_on_a_quarto_project_ends_with_the_table(tmp_path):
     lines = result.stdout.splitlines()
     start = lines.index("Constructions Quarto trouvées :")
     assert lines[start - 1].startswith("Vérification : ")
-    assert lines[-1] == "Total : 24 rendu, 7 dégradé, 2 non pris en charge."
+    assert lines[-1] == "Total : 30 rendu, 3 dégradé, 0 non pris en charge."
     tabs = next(line for line in lines[start:] if "onglets" in line)
-    assert tabs.split()[2:5] == ["dégradé", "1", "panneaux"]
+    assert tabs.split()[2:5] == ["rendu", "1", "onglets"]
     json_run = run_build(root, "check", "--format", "json")
     assert json.loads(json_run.stdout)["constructs"]["citation"] == 5
 

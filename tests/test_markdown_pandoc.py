@@ -141,7 +141,8 @@ def test_unclosed_fence_in_a_list_item_is_reported_at_its_opening_line():
 
 def test_raw_html_block_becomes_html_and_other_formats_are_dropped_with_a_warning():
     tokens, found = tokens_of("```{=html}\n<b>gras</b>\n```\n\n```{=latex}\n\\newpage\n```\n\n```{=typst}\n#x\n```\n")
-    assert [(t.type, t.content) for t in tokens] == [("html_block", "<b>gras</b>\n")]
+    assert [(t.type, t.content, t.meta.get("raw_format")) for t in tokens] == [
+        ("html_block", "<b>gras</b>\n", "html"), ("raw_dropped", "", "latex"), ("raw_dropped", "", "typst")]
     assert [(line0 + 1, m.split(" : ")[0]) for line0, m, _ in found] == [
         (5, "bloc brut « {=latex} » retiré de la page"), (9, "bloc brut « {=typst} » retiré de la page")]
 

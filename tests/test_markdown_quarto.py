@@ -42,7 +42,7 @@ def test_figures_tables_and_equations(quarto_site):
     assert ('<figure class="figure" id="fig-schema"><img src="assets/schema.svg" alt="Un schéma en exemple" '
             'class="largeur-60" loading="lazy"><figcaption><span class="figure-label">Figure 1.1</span>') in chapter
     assert 'alt="Petit schéma" width="240" loading="lazy">' in chapter
-    assert ('<figure class="table" id="tbl-modeles">\n<figcaption><span class="figure-label">Tableau 1.1</span> : '
+    assert ('<figure class="table" id="tbl-modeles">\n<figcaption><span class="figure-label">Tableau 1.1</span>\u00a0: '
             'Quelques modèles</figcaption>\n<table>') in chapter
     assert "</table>\n</figure>" in chapter
     assert '<div class="math equation" id="eq-softmax"><math' in chapter

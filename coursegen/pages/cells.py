@@ -9,7 +9,7 @@ from typing import Sequence
 from markdown_it.token import Token
 
 from .code import highlight_code
-from .html import PageState, block_line
+from .html import PageState, block_line, caption_label
 
 FIGURE_WORDS = {"image": "Figure", "table": "Tableau"}
 
@@ -22,9 +22,9 @@ def _caption(self, tok: Token, options, env) -> str:
     page: PageState = env["page"]
     number = page.nav.figure_numbers.get(block_line(env, tok), "")
     word = FIGURE_WORDS[tok.meta["figure_kind"]]
-    label = f'<span class="figure-label">{word} {number}</span>' if number else ""
     caption = self.renderInline(tok.meta["caption"], options, env)
-    return f"<figcaption>{label}{' : ' if label and caption else ''}{caption}</figcaption>"
+    label = caption_label(word, number) if caption else caption_label(word, number).removesuffix("\u00a0: ")
+    return f"<figcaption>{label}{caption}</figcaption>"
 
 
 def _cell_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:

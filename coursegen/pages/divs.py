@@ -13,7 +13,7 @@ from typing import Sequence
 from markdown_it.token import Token
 
 from ..text import french
-from .html import block_line
+from .html import block_line, caption_label
 
 CALLOUT_LABELS = {
     "note": "Note",
@@ -103,7 +103,7 @@ def _callout_open(self, tok: Token, kind: str, classes: list[str], attrs: dict[s
 
 def _figure_open(self, tok: Token, classes: list[str], id_attr: str, closing: list[str], options, env) -> str:
     number = env["page"].nav.figure_numbers.get(block_line(env, tok), "")
-    label = f'<span class="figure-label">Figure {number}</span> : ' if number else ""
+    label = caption_label("Figure", number)
     caption = self.renderInline(tok.meta["caption_inline"].children or [], options, env) \
         if "caption_inline" in tok.meta else ""
     closing.append(f"<figcaption>{label}{caption}</figcaption></figure>\n" if label or caption else "</figure>\n")

@@ -67,6 +67,11 @@ class PageState:
         self.problems.warn(self.source, line, message, hint)
 
 
+
+def caption_label(word: str, number: str) -> str:
+    """« Figure 1.2 : » before a caption (a no-break space before the colon), or nothing when unnumbered."""
+    return f'<span class="figure-label">{word} {number}</span>\u00a0: ' if number else ""
+
 def publishable(path: str) -> bool:
     """Whether a linked file's name allows publishing it (``ASSET_EXTENSIONS``, case aside)."""
     return PurePosixPath(path).suffix[1:].lower() in ASSET_EXTENSIONS
@@ -193,8 +198,7 @@ def _paragraph_close(self, tokens: Sequence[Token], idx: int, options, env) -> s
     number = env["page"].nav.figure_numbers.get(block_line(env, opening), "")
     image = next(c for c in tokens[idx - 1].children or [] if c.type == "image")
     caption = self.renderInline(image.children or [], options, env)
-    label = f'<span class="figure-label">Figure {number}</span>\u00a0: ' if number else ""
-    return f"<figcaption>{label}{caption}</figcaption></figure>\n"
+    return f"<figcaption>{caption_label('Figure', number)}{caption}</figcaption></figure>\n"
 
 
 def _fence(self, tokens: Sequence[Token], idx: int, options, env) -> str:

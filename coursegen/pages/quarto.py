@@ -11,7 +11,7 @@ from markdown_it.token import Token
 from ..course.nav import Target
 from ..errors import did_you_mean
 from ..markdown.parse import Figure
-from .html import PageState, block_line, child_line, math_rule
+from .html import PageState, block_line, caption_label, child_line, math_rule
 
 
 
@@ -67,7 +67,7 @@ def _table_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     fig: Figure = tok.meta["numbered"]
     number = env["page"].nav.figure_numbers.get(block_line(env, tok), "")
     ident = f' id="{html.escape(fig.id)}"' if fig.id else ""
-    label = f'<span class="figure-label">Tableau {number}</span>\u00a0: ' if number else ""
+    label = caption_label("Tableau", number)
     caption = self.renderInline(tok.meta["caption"], options, env)
     return f'<figure class="table"{ident}>\n<figcaption>{label}{caption}</figcaption>\n<table>\n'
 
