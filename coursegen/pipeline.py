@@ -14,7 +14,7 @@ from typing import Callable
 from .cache import Cache, digest, own_folder, tree_digest
 from .config import Config, load_for_build
 from .course.figures import FREEZE_DIR, SPECS_FILE, AttentionFigures
-from .course.nav import build_nav
+from .course.nav import site_nav
 from .errors import Problems, SiteError, UserError
 from .markdown.lint import check_pages
 from .output import extras
@@ -79,7 +79,7 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
             batch = stack.enter_context(ChapterBatch(chapters, maps, context, 1 if options.lint else options.jobs))
             parsed = batch.parse(problems)                                                # 2. markdown
             report.lap("lecture et analyse du Markdown")
-            site = build_nav(parsed)                                                      # 3. course
+            site = site_nav(parsed, config)                                               # 3. course
             extras.check(config, problems, cache)
             figures.preload(parsed, problems)
             rendered = batch.render(site, staging, problems)                              # 4. pages
@@ -119,10 +119,11 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
 
 
 def build_project(root: Path, options: Options = Options(), output: Path | None = None,
-                  site_url: tuple[str, str] | None = None) -> BuildReport:
-    """What the commands run: load the project's config (with ``--output`` and ``--site-url``), then build."""
+                  site_url: tuple[str, str] | None = None, quarto: Path | None = None) -> BuildReport:
+    """What the commands run: load the project's config (with ``--output`` and ``--site-url``; the Quarto
+    project ``quarto`` where it stands with ``--quarto``), then build."""
     problems = Problems()
-    config = load_for_build(root, problems, output, site_url)
+    config = load_for_build(root, problems, output, site_url, quarto)
     return build(config, options, problems) if config is not None else BuildReport(problems)
 
 

@@ -30,6 +30,11 @@ def test_syntax_error_names_template_and_line(tmp_path):
     assert str(info.value).startswith("templates/t.html:2: erreur de syntaxe Jinja2")
 
 
+def _page(**fields) -> SimpleNamespace:
+    """A page as the sidebar reads it (``course.nav.PageNav``), outside any Quarto part or section."""
+    return SimpleNamespace(opens=(), depth=0, part=False, **fields)
+
+
 def _heading(level, ident, text, number=""):
     return SimpleNamespace(level=level, id=ident, text=text, number=number)
 
@@ -37,11 +42,11 @@ def _heading(level, ident, text, number=""):
 def _sidebar_html(glossary_url="glossaire.html"):
     """The real partial rendered for three chapters: one without sections, one with an h3 only."""
     chapters = [
-        SimpleNamespace(slug="avant-propos", url="avant-propos.html", title="Avant-propos", number="", toc=[]),
-        SimpleNamespace(slug="bases", url="bases.html", title="Les <bases>", number="1", toc=[
+        _page(slug="avant-propos", url="avant-propos.html", title="Avant-propos", number="", toc=[]),
+        _page(slug="bases", url="bases.html", title="Les <bases>", number="1", toc=[
             _heading(2, "listes", "Les listes", "1.1"), _heading(3, "detail", "Détail"),
             _heading(2, "questions", "Questions & réponses")]),
-        SimpleNamespace(slug="suite", url="suite.html", title="La suite", number="2", toc=[_heading(3, "seul", "h3")]),
+        _page(slug="suite", url="suite.html", title="La suite", number="2", toc=[_heading(3, "seul", "h3")]),
     ]
     env = make_environment(REPO / "templates")
     return render_template(env, "partials/sidebar.html", {"chapters": chapters, "glossary_url": glossary_url,

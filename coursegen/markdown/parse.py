@@ -151,10 +151,11 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
 
     def claim(ident: str, line: int, is_explicit: bool) -> str:
         if ident in ids:
-            if is_explicit:
-                problems.error(chapter.source, line, f"identifiant « #{ident} » déjà utilisé dans ce chapitre"
-                               + (f" (ligne {explicit[ident]})" if ident in explicit else ""),
-                               "chaque {#id} doit être unique dans la page")
+            if is_explicit:  # Quarto publishes the page with both: a warning there, the author's file is as it is
+                (problems.warn if chapter.quarto else problems.error)(
+                    chapter.source, line, f"identifiant « #{ident} » déjà utilisé dans ce chapitre"
+                    + (f" (ligne {explicit[ident]})" if ident in explicit else ""),
+                    "chaque {#id} doit être unique dans la page")
                 return ident
             n = suffix.get(ident, 1) + 1
             while f"{ident}-{n}" in ids:
@@ -183,7 +184,7 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
             tok.attrSet("id", ident)
             if classes:
                 tok.attrSet("class", " ".join(classes))
-            numbered = chapter.numbered and "unnumbered" not in classes and 2 <= level <= NUMBERED_DEPTH
+            numbered = chapter.numbered and "unnumbered" not in classes and level >= 2  # depth: course.nav
             headings.append(Heading(level, ident, text, line, numbered))
         elif tok.type == "paragraph_open" and (image := _lone_image(tokens, i)) is not None:
             ident = image.attrGet("id")

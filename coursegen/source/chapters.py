@@ -4,8 +4,8 @@ validated front matter and body."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -14,7 +14,7 @@ from ..config import Config
 from ..errors import Problems, did_you_mean
 from ..yamlfile import Key, compose, decode_source, link_outside, read_mapping, too_large, yaml_error
 from ..text import french
-from .quarto import chapters_from_project
+from .quarto import Entry, pages_from_project
 
 _META_SCHEMA = {"title": Key((str,), "un texte"), "description": Key((str,), "un texte"),
                 "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false")}
@@ -35,6 +35,16 @@ class Chapter:
     draft: bool
     body: str
     body_line: int       # 1-based line of the body's first line in the source file
+    group: tuple[str, ...] = ()  # Quarto project: the parts, sections or menus holding the page (``source.quarto``)
+    part: bool = False           # the page of a book part (unnumbered, heads its group in the sidebar)
+    appendix: bool = False       # numbered A, B… in a book
+    anchor: str = ""             # the ``{#id}`` of the title heading: links to it lead to the page
+    quarto: bool = False         # a page of a Quarto project (read as Quarto reads it)
+
+    @property
+    def url(self) -> str:
+        """The page's path in the site: ``transformers.html``, ``01_R_Insee/Fiche_api.html`` (Quarto's own)."""
+        return f"{self.slug}.html"
 
 
 def slug_for(name: str) -> str:
@@ -42,25 +52,26 @@ def slug_for(name: str) -> str:
     return _PREFIX.sub("", Path(name).stem)
 
 
-def discover(config: Config, problems: Problems) -> list[Path]:
-    """The chapter files in the order of ``config.yaml`` (never filesystem order)."""
+def discover(config: Config, problems: Problems) -> list[tuple[Path, Entry]]:
+    """The page files in the order of ``config.yaml`` or of its Quarto project (never filesystem order)."""
     content = config.content_path
-    chapters = chapters_from_project(config, problems) if config.quarto_project else list(config.chapters)
+    entries = pages_from_project(config, problems) if config.quarto_project else [Entry(n) for n in config.chapters]
     if not content.is_dir():
         problems.error(config.content_dir, 0, "dossier de contenu introuvable",
                        f"créez « {config.content_dir}/ » et placez-y les chapitres")
         return []
-    if chapters is None:
+    if entries is None:
         return []
-    listed = set(chapters)
+    listed = {e.path for e in entries}
     on_disk = sorted(p.name for p in content.glob("*.md") if not p.name.startswith("_"))
-    for name in on_disk:
+    for name in on_disk if not config.quarto_project else ():  # a Quarto project publishes only what it lists
         if name not in listed:
             problems.warn(f"{config.content_dir}/{name}", 0,
                           "chapitre absent de la liste « chapters » de config.yaml : il n'est pas publié",
                           "ajoutez-le à « chapters » ou renommez-le en « _" + name + " »")
-    paths = []
-    for name in chapters:
+    found = []
+    for entry in entries:
+        name = entry.path
         path = content / name
         rel = f"{config.content_dir}/{name}"
         if not path.is_file():
@@ -71,12 +82,15 @@ def discover(config: Config, problems: Problems) -> list[Path]:
         if outside is not None:
             problems.add(outside)
             continue
-        paths.append(path)
-    return paths
+        found.append((path, entry))
+    return found
 
 
-def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | None:
-    """Split front matter from body; every problem is reported at ``content/FILE.md:LINE``."""
+def parse_chapter(path: Path, config: Config, problems: Problems, entry: Entry | None = None) -> Chapter | None:
+    """Split front matter from body; every problem is reported at ``content/FILE.md:LINE``. A page of a Quarto
+    project (``entry``) may have no front matter and take its title from its first ``#`` heading."""
+    if config.quarto_project and entry is not None:
+        return _quarto_page(path, config, problems, entry)
     rel = path.relative_to(config.root).as_posix()
     if too_large(path.stat().st_size, rel, problems):
         return None
@@ -120,6 +134,87 @@ def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | N
     )
 
 
+_TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_TITLE_ATTRS = re.compile(r"[ \t]*\{([^{}]*)\}$")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_URL_PART = re.compile(r"^[\w][\w.-]*$")
+
+
+def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -> Chapter | None:
+    """A page as Quarto reads it: front matter optional, title from it or else from the first ``#`` heading
+    (its ``{#id}`` becomes the page's anchor, ``{.unnumbered}`` leaves the chapter unnumbered; the line is then
+    left empty so that every later line keeps its number); the page keeps Quarto's address (the file's path)."""
+    rel = path.relative_to(config.root).as_posix()
+    if too_large(path.stat().st_size, rel, problems):
+        return None
+    text = decode_source(path.read_bytes(), rel, problems)
+    if text is None:
+        return None
+    meta: dict[str, Any] = {}
+    body, body_line = text, 1
+    if text.startswith("---\n"):
+        end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+        if end is None:
+            problems.error(rel, 1, "en-tête YAML non terminé", "fermez-le par une ligne « --- » avant le texte")
+            return None
+        loaded = _load_meta(text[4:4 + end.start()], rel, problems)
+        if loaded is None:
+            return None
+        meta = loaded
+        start = 4 + end.end() + 1
+        body, body_line = (text[start:] if start <= len(text) else ""), text[:start].count("\n") + 1
+    slug = PurePosixPath(entry.path).with_suffix("").as_posix()
+    bad = next((part for part in slug.split("/") if not _URL_PART.match(part)), None)
+    if bad is not None:
+        problems.error(rel, 0, f"nom « {bad} » inutilisable dans l'adresse de la page",
+                       "renommez le fichier ou le dossier avec des lettres, des chiffres, « - », « _ » ou « . », "
+                       "sans espace")
+        return None
+    title, anchor, numbered = meta.get("title"), "", True
+    if not isinstance(title, str) or not title.strip():
+        lines = body.split("\n")
+        found = _first_title(lines)
+        if found is None:
+            title = PurePosixPath(entry.path).stem.replace("_", " ").replace("-", " ")
+            problems.warn(rel, body_line, "page sans titre (ni « title: » dans l'en-tête, ni titre « # »)",
+                          f"ajoutez « # Titre » en tête de la page ; en attendant : « {title} »")
+        else:
+            index, title, attrs = found
+            lines[index] = ""
+            body = "\n".join(lines)
+            anchor = next((a[1:] for a in attrs if a.startswith("#")), "")
+            numbered = ".unnumbered" not in attrs and "-" not in attrs
+    numbered = numbered and not entry.part and meta.get("numbered", True) is not False
+    return Chapter(
+        source=rel, name=entry.path, slug=slug, title=french(title.strip()),
+        description=french(str(meta.get("description", "")).strip()), numbered=numbered,
+        draft=bool(meta.get("draft", False)), body=body, body_line=body_line, group=entry.group, part=entry.part,
+        appendix=entry.appendix, anchor=anchor, quarto=True,
+    )
+
+
+def _first_title(lines: list[str]) -> tuple[int, str, list[str]] | None:
+    """(line index, text, attributes) of the first level-1 ATX heading outside code fences."""
+    fence = ""
+    for i, raw in enumerate(lines):
+        opener = _FENCE.match(raw)
+        if fence:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        match = _TITLE.match(raw)
+        if match:
+            text = match.group(1)
+            attrs = _TITLE_ATTRS.search(text)
+            if attrs:
+                text = text[:attrs.start()]
+            return i, text.strip(), (attrs.group(1).split() if attrs else [])
+    return None
+
+
 def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
     """Parse and type-check the front matter; unknown keys are warnings (ignored), wrong types errors."""
     offset = 1  # the opening "---" line
@@ -150,11 +245,12 @@ def load_chapters(config: Config, problems: Problems) -> list[Chapter]:
     """Discover, parse and de-duplicate the published chapters (drafts left out)."""
     chapters: list[Chapter] = []
     by_slug: dict[str, str] = {}
-    for path in discover(config, problems):
-        chapter = parse_chapter(path, config, problems)
+    for path, entry in discover(config, problems):
+        chapter = parse_chapter(path, config, problems, entry)
         if chapter is None or chapter.draft:
             continue
-        if chapter.slug in by_slug or chapter.slug in RESERVED_SLUGS:
+        home = chapter.slug == "index" and bool(config.quarto_project)  # a Quarto project's index.qmd: home page
+        if chapter.slug in by_slug or (chapter.slug in RESERVED_SLUGS and not home):
             other = by_slug.get(chapter.slug, "une page du site")
             problems.error(chapter.source, 0,
                            f"l'adresse « {chapter.slug}.html » est déjà prise par {other}",
@@ -162,10 +258,20 @@ def load_chapters(config: Config, problems: Problems) -> list[Chapter]:
             continue
         by_slug[chapter.slug] = chapter.source
         chapters.append(chapter)
+    if config.quarto_project:
+        chapters = _name_groups(chapters)
     if not chapters and not problems.errors:
         problems.error(config.content_dir, 0, "aucun chapitre à publier",
                        "ajoutez un fichier .md et listez-le dans « chapters » de config.yaml")
     return chapters
+
+
+def _name_groups(chapters: list[Chapter]) -> list[Chapter]:
+    """Groups headed by a part page (``@path``, ``source.quarto``) take that page's title."""
+    titles = {c.name: c.title for c in chapters}
+    return [replace(c, group=tuple(titles.get(g[1:], PurePosixPath(g[1:]).stem) if g.startswith("@") else g
+                                   for g in c.group)) if any(g.startswith("@") for g in c.group) else c
+            for c in chapters]
 
 
 RESERVED_SLUGS = frozenset({"index", "404"})
