@@ -23,6 +23,7 @@ from ..quartoyml import QuartoFile, get, line, read, scalar
 
 PAGE_SUFFIXES = (".qmd", ".md")
 APPENDICES = "Annexes"
+OTHER_PAGES = "Autres pages"
 
 
 @dataclass(frozen=True)
@@ -143,9 +144,10 @@ class _Reader:
         navbar = get(section, "navbar")
         for side in ("left", "right"):
             self._navbar(get(navbar, side), (), out)
-        for rel in self._rendered():
-            self._add(out, rel, self.project.node)
-        return out
+        listed = len(out)
+        for rel in self._rendered():  # published but in no menu: after them, under a group of their own
+            self._add(out, rel, self.project.node, group=(OTHER_PAGES,) if any(e.group for e in out) else ())
+        return out[:listed] + sorted(out[listed:], key=lambda e: e.path != "index.qmd")
 
     def _contents(self, node: yaml.Node | None, group: tuple[str, ...], out: list[Entry]) -> None:
         if node is None:
