@@ -174,7 +174,9 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
     if not isinstance(title, str) or not title.strip():
         lines = body.split("\n")
         found = _first_title(lines)
-        if found is None:
+        if found is None and slug == "index":
+            title = config.title  # an untitled home page: the site's title, as Quarto shows it
+        elif found is None:
             title = PurePosixPath(entry.path).stem.replace("_", " ").replace("-", " ")
             problems.warn(rel, body_line, "page sans titre (ni « title: » dans l'en-tête, ni titre « # »)",
                           f"ajoutez « # Titre » en tête de la page ; en attendant : « {title} »")

@@ -12,7 +12,7 @@ groups its navigation gives them, as Quarto reads them.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -144,10 +144,11 @@ class _Reader:
         navbar = get(section, "navbar")
         for side in ("left", "right"):
             self._navbar(get(navbar, side), (), out)
-        listed = len(out)
         for rel in self._rendered():  # published but in no menu: after them, under a group of their own
             self._add(out, rel, self.project.node, group=(OTHER_PAGES,) if any(e.group for e in out) else ())
-        return out[:listed] + sorted(out[listed:], key=lambda e: e.path != "index.qmd")
+        home = f"{self.prefix}/index.qmd" if self.prefix else "index.qmd"
+        first = [replace(e, group=()) for e in out if e.path == home]  # the home page opens the site
+        return first + [e for e in out if e.path != home]
 
     def _contents(self, node: yaml.Node | None, group: tuple[str, ...], out: list[Entry]) -> None:
         if node is None:
@@ -228,7 +229,8 @@ class _Reader:
                 pattern = text[1:].rstrip("/")
                 chosen = [rel for rel in chosen if not (_glob_match(rel, pattern) or rel.startswith(pattern + "/"))]
                 continue
-            matched = [rel for rel in self._files(hidden=True) if _glob_match(rel, text)]
+            named = not any(c in text for c in "*?[")  # a file named outright is rendered whatever its name
+            matched = [rel for rel in self._files(hidden=named) if _glob_match(rel, text)]
             if not matched:
                 self.problems.warn(self.project.rel, line(item), f"« render » : « {text} » ne désigne aucune page",
                                    "vérifiez le chemin, relatif au dossier de _quarto.yml")
