@@ -57,8 +57,9 @@ def pages_from_project(config: Config, problems: Problems) -> list[Entry] | None
     if len(problems.errors) > before:
         return None
     if not entries:
-        where = "book: chapters:" if project.kind == "book" else "project: render:, website: sidebar: ou navbar:"
-        problems.error(project.rel, line(project.section), f"aucune page trouvée (ni dans {where}, ni dans le dossier)",
+        where = "dans book: chapters:" if project.kind == "book" else \
+            "ni dans project: render:, website: sidebar: ou navbar:, ni dans le dossier"
+        problems.error(project.rel, line(project.section), f"aucune page trouvée ({where})",
                        "listez les pages du projet, par exemple « book: chapters: [index.qmd, intro.qmd] »")
         return None
     return entries
@@ -73,7 +74,9 @@ class _Reader:
         self.seen: dict[str, Entry] = {}
         self.files: list[str] | None = None  # the project's page files, relative to its folder (read once)
 
-    def _add(self, out: list[Entry], rel: str, node: yaml.Node, **kw) -> None:
+    def _add(self, out: list[Entry], rel: str, node: yaml.Node, once: bool = False, **kw) -> None:
+        """Add the page ``rel`` unless already there (a website lists a page in several menus; ``once``: a
+        book's chapter list, where a second mention is an error)."""
         norm = PurePosixPath(rel.lstrip("/")).as_posix()
         path = self.folder / norm
         if not path.is_file():
@@ -85,7 +88,10 @@ class _Reader:
                                 "copiez le fichier dans le projet au lieu d'un lien symbolique")
             return
         full = f"{self.prefix}/{norm}" if self.prefix else norm
-        if full not in self.seen:
+        if once and full in self.seen:
+            self.problems.error(self.project.rel, line(node), f"« {rel} » figure deux fois dans la liste des chapitres",
+                                f"retirez l'une des deux mentions (ligne {self.seen[full].line})")
+        elif full not in self.seen:
             entry = Entry(full, line=line(node), **kw)
             self.seen[full] = entry
             out.append(entry)
@@ -114,18 +120,18 @@ class _Reader:
             text = scalar(item)
             if text is not None:
                 if self._is_page(text, item):
-                    self._add(out, text, item, group=group, appendix=appendix)
+                    self._add(out, text, item, once=True, group=group, appendix=appendix)
                 continue
             part = scalar(get(item, "part"))
             if part is None:
                 href = scalar(get(item, "href")) or scalar(get(item, "file"))
                 if href is not None and self._is_page(href, item):
-                    self._add(out, href, item, group=group, appendix=appendix)
+                    self._add(out, href, item, once=True, group=group, appendix=appendix)
                 else:
                     self._unknown(item, "chapitre")
                 continue
             if part.endswith(PAGE_SUFFIXES):
-                self._add(out, part, item, group=group, part=True, appendix=appendix)
+                self._add(out, part, item, once=True, group=group, part=True, appendix=appendix)
                 title = f"@{self.prefix + '/' if self.prefix else ''}{PurePosixPath(part).as_posix()}"
             else:
                 title = part
