@@ -9,7 +9,7 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from browser import browser  # noqa: F401
+from browser import browser, serve_folder  # noqa: F401
 from conftest import FIXTURES, REPO
 
 
@@ -47,3 +47,18 @@ def test_nested_page_works_from_file_urls(browser, quarto_site):  # noqa: F811
     expect(page.locator("h1")).to_have_text("Accueil du site")
     context.close()
     assert errors == []
+
+
+def test_search_from_a_nested_page_leads_to_a_nested_page(browser, quarto_site):  # noqa: F811
+    with serve_folder(quarto_site) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url + "guides/sous-dossier/fiche.2.html")
+        page.fill("#recherche-entete", "API")
+        page.press("#recherche-entete", "Enter")
+        page.wait_for_url(re.compile(r"/recherche\.html\?q=API$"))
+        first = page.locator(".search-results a").first
+        expect(first).to_have_text("Travailler avec des API")
+        first.click()
+        page.wait_for_url(re.compile(r"/guides/Fiche_api\.html$"))
+        expect(page.locator("h1")).to_have_text("Travailler avec des API")
+        page.close()
