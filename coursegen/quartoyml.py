@@ -114,6 +114,7 @@ def fill(values: dict[str, Any], root: Path, where: tuple[str, int], problems: P
         problems.warn(project.rel, line(project.section), "titre du site absent : le nom du dossier le remplace",
                       f"ajoutez « title: … » sous « {project.kind}: »")
     values.setdefault("author", "")
+    values.setdefault("number_depth", 6)  # quarto.org: « by default, all headings … create a numbered section »
 
 
 def _convert(key: str, value: Any, project: QuartoFile, node: yaml.Node, content: Path, problems: Problems,

@@ -76,6 +76,8 @@ def test_book_from_a_one_line_config(tmp_path):
     intro = (site / "intro.html").read_text(encoding="utf-8")
     assert '<h1 id="sec-intro"><span class="numero">1</span> Introduction</h1>' in intro
     assert '<span class="numero">1.1.1</span> Un détail' in intro
+    assert '<span class="numero">1.1.1.1</span> Plus bas' in intro  # Quarto numbers every level by default
+    assert re.search(r'<li><a href="index.html"[^>]*>Bienvenue</a>', home)  # a book's index.qmd is never numbered
     assert '<a class="xref" href="annexe.html#sec-annexe">' in intro
     annexe = (site / "annexe.html").read_text(encoding="utf-8")
     assert '<span class="numero">A</span> Annexe technique' in annexe and '<span class="numero">A.1</span>' in annexe

@@ -27,7 +27,7 @@ def test_one_line_config_takes_everything_from_quarto(tmp_path):
     assert (config.repo_url, config.repo_branch, config.repo_actions) == (
         "https://github.com/exemple/livre", "principale", ("edit", "source", "issue"))
     assert config.favicon == "images/icone.png" and config.page_footer["left"] == "Écrit avec *soin*."
-    assert (config.project_type, config.numbered) == ("book", True)
+    assert (config.project_type, config.numbered, config.number_depth) == ("book", True, 6)
 
 
 def test_config_yaml_wins_over_quarto(tmp_path):

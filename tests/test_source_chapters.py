@@ -146,3 +146,9 @@ def test_quarto_file_name_with_a_space_is_refused(tmp_path):
     assert chapter is None
     assert problems == ["mon fichier.qmd: nom « mon fichier » inutilisable dans l'adresse de la page (renommez le "
                         "fichier ou le dossier avec des lettres, des chiffres, « - », « _ » ou « . », sans espace)"]
+
+
+def test_quarto_page_without_level_one_heading_takes_the_first_heading(tmp_path):
+    chapter, problems = quarto_page(tmp_path, "Texte.\n\n## Le vrai titre {#titre}\n\n## Ensuite\n", "b.qmd")
+    assert problems == [] and (chapter.title, chapter.anchor) == ("Le vrai titre", "titre")
+    assert chapter.body == "Texte.\n\n\n\n## Ensuite\n"

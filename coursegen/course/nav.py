@@ -53,6 +53,7 @@ class PageNav:
     part: bool = False             # a book part's page: it heads the group that follows in the sidebar
     opens: tuple[str, ...] = ()    # group titles the sidebar opens just before this page (Quarto parts, sections)
     depth: int = 0                 # how many groups hold this page
+    deeper: list[Section] = field(default_factory=list)  # headings below h3, numbered in a Quarto project
 
 
 @dataclass
@@ -135,7 +136,8 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
             else ch.group[len(previous):]
         previous = group
         pages.append(PageNav(ch.slug, url, ch.title, number, ch.description, ch.source, toc, figure_numbers,
-                             name=ch.name, anchor=ch.anchor, part=ch.part, opens=opens, depth=len(ch.group)))
+                             name=ch.name, anchor=ch.anchor, part=ch.part, opens=opens, depth=len(ch.group),
+                             deeper=[s for s in sections if s.level > 3 and s.number]))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before
     return Site(pages, {p.name: p for p in pages}, anchors, targets, quarto)

@@ -61,7 +61,8 @@ class PageState:
     sections: dict[str, Section] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sections = {s.id: s for s in reversed(self.nav.toc)}  # a linear search per heading is quadratic
+        # a linear search per heading is quadratic
+        self.sections = {s.id: s for s in reversed(self.nav.toc + self.nav.deeper)}
 
     def may_hint(self) -> bool:
         """Whether an unresolved link or reference still gets a « vouliez-vous dire »: each one compares a

@@ -134,7 +134,7 @@ def parse_chapter(path: Path, config: Config, problems: Problems, entry: Entry |
     )
 
 
-_TITLE = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_TITLE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _TITLE_ATTRS = re.compile(r"[ \t]*\{([^{}]*)\}$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _URL_PART = re.compile(r"^[\w][\w.-]*$")
@@ -186,7 +186,8 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
             body = "\n".join(lines)
             anchor = next((a[1:] for a in attrs if a.startswith("#")), "")
             numbered = ".unnumbered" not in attrs and "-" not in attrs
-    numbered = numbered and not entry.part and meta.get("numbered", True) is not False
+    home = slug == "index" and config.project_type == "book"  # quarto.org: a book's index.qmd is unnumbered
+    numbered = numbered and not entry.part and not home and meta.get("numbered", True) is not False
     return Chapter(
         source=rel, name=entry.path, slug=slug, title=french(title.strip()),
         description=french(str(meta.get("description", "")).strip()), numbered=numbered,
@@ -196,8 +197,9 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
 
 
 def _first_title(lines: list[str]) -> tuple[int, str, list[str]] | None:
-    """(line index, text, attributes) of the first level-1 ATX heading outside code fences."""
-    fence = ""
+    """(line index, text, attributes) of the first level-1 ATX heading outside code fences, or else of the first
+    heading of any level (quarto.org, « Book Structure »: « the first header in the page will be used »)."""
+    fence, first = "", None
     for i, raw in enumerate(lines):
         opener = _FENCE.match(raw)
         if fence:
@@ -209,12 +211,15 @@ def _first_title(lines: list[str]) -> tuple[int, str, list[str]] | None:
             continue
         match = _TITLE.match(raw)
         if match:
-            text = match.group(1)
+            text = match.group(2)
             attrs = _TITLE_ATTRS.search(text)
             if attrs:
                 text = text[:attrs.start()]
-            return i, text.strip(), (attrs.group(1).split() if attrs else [])
-    return None
+            found = i, text.strip(), (attrs.group(1).split() if attrs else [])
+            if len(match.group(1)) == 1:
+                return found
+            first = first or found
+    return first
 
 
 def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
