@@ -59,7 +59,8 @@ class Config:
     output_dir: str = _key("un chemin", default="site")
     extra: dict[str, Any] = _key("un dictionnaire", dict, default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # where each key is written
-    project_type: str = ""  # "book" or "website" for a Quarto project (``quarto.type_of``), "" for a course
+    project_type: str = ""  # "book" or "website" for a Quarto project (``quartoyml``), "" for a course
+    quarto_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # keys from _quarto.yml
 
     @property
     def numbered(self) -> bool:

@@ -109,6 +109,7 @@ def fill(values: dict[str, Any], root: Path, where: tuple[str, int], problems: P
         converted = _convert(key, value, project, node, content, problems, check_url)
         if converted is not None:
             values[key] = converted
+            values.setdefault("quarto_lines", {})[key] = line(node)
     if not values.get("title"):
         values["title"] = project.folder.resolve().name
         problems.warn(project.rel, line(project.section), "titre du site absent : le nom du dossier le remplace",

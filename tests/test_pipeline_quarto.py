@@ -65,7 +65,7 @@ def test_book_from_a_one_line_config(tmp_path):
     result = run_build(root)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        "content/_quarto.yml: avertissement : pied de page (page-footer) : attribut « onclick » retiré de <span> "
+        "content/_quarto.yml:17: avertissement : pied de page (page-footer) : attribut « onclick » retiré de <span> "
         "(la politique de sécurité du site n'exécute que le JavaScript des fichiers de templates/static/)"]
     site = root / "site"
     assert broken_links(site) == []

@@ -46,7 +46,9 @@ def check(config: Config, problems: Problems, cache: Cache) -> None:
                           f"({config.site_url}) : les liens canoniques et le plan du site viseraient un autre domaine",
                           f"mettez site_url: \"https://{config.cname}/\" ou retirez « cname »")
     for item in footer_html(config)[1]:
-        problems.warn(config.quarto_project or CONFIG_NAME, 0, f"pied de page (page-footer) : {item.message}",
+        where = (config.quarto_project, config.quarto_lines["page_footer"]) if "page_footer" in config.quarto_lines \
+            else (CONFIG_NAME, config.key_lines.get("page_footer", 0))
+        problems.warn(*where, f"pied de page (page-footer) : {item.message}",
                       item.hint)
     import importlib.util
     import json
