@@ -149,8 +149,10 @@ def _signature(config: Config, glossary: list, downloads: tuple[Download, ...]) 
     their published copy leaves out), the other files by name if their type is refused (while they exist)."""
     specs = config.content_path / SPECS_FILE
     content = config.content_path.resolve()
+    output = config.output_path
     watched = sorted(p for p in config.content_path.rglob("*")
-                     if p.suffix.lower() == ".svg" or not publishable(p.name))
+                     if (p.suffix.lower() == ".svg" or not publishable(p.name)) and not p.is_relative_to(output)
+                     and not any(part.startswith(".") for part in p.relative_to(config.content_path).parts))
     return digest("site", repr(replace(config, output_dir="")), tree_digest(config.templates_path), glossary,
                   specs.read_bytes() if specs.is_file() else b"", tree_digest(config.content_path / FREEZE_DIR),
                   [(d.name, d.path.stat().st_size) for d in downloads],
