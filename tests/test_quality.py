@@ -4,6 +4,7 @@
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,19 @@ def test_no_axe_violation_on_any_page(browser, course_site, scheme, width):  # n
             violations += [f"{name} [{scheme}, {width}px] {v}" for v in found]
         context.close()
     assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize("fixture", ["quarto-book", "quarto-site"])
+def test_quarto_projects_are_valid_html(tmp_path, fixture):
+    """Pages in sub-folders, sidebar groups, repository links and the three-part footer of a Quarto project."""
+    _need(VNU)
+    folder = tmp_path / fixture
+    shutil.copytree(REPO / "tests" / "fixtures" / fixture, folder)
+    result = subprocess.run([sys.executable, str(REPO / "build.py"),
+                             "--quarto", str(folder)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    pages = [str(p) for p in sorted((folder / "_atelier").rglob("*.html")) if "pagefind" not in p.parts]
+    checked = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
+                             capture_output=True, text=True, timeout=300)
+    messages = json.loads(checked.stderr or '{"messages": []}')["messages"]
+    assert [m["message"] for m in messages if m.get("type") == "error"] == []
