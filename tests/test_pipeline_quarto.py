@@ -98,3 +98,15 @@ def test_quarto_folder_without_project_file(tmp_path):
 def test_quarto_option_only_builds_or_checks(tmp_path):
     result = build_quarto(tmp_path, "serve")
     assert result.returncode == 2 and "--quarto s'emploie avec build ou check" in result.stderr
+
+
+def test_a_quarto_404_page_leaves_the_place_to_the_tool(tmp_path):
+    folder = tmp_path / "site-quarto"
+    shutil.copytree(FIXTURES / "quarto-site", folder)
+    (folder / "404.qmd").write_text("# Perdu ?\n\nCette page n'existe pas.\n", encoding="utf-8")
+    result = build_quarto(folder)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "404.qmd: avertissement : page non publiée : « 404.html » est une page de l'outil (la page d'erreur 404 et "
+        "la page de recherche du site sont celles de l'outil)"]
+    assert "Page introuvable" in (folder / "_atelier" / "404.html").read_text(encoding="utf-8")

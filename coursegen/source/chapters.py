@@ -257,6 +257,10 @@ def load_chapters(config: Config, problems: Problems) -> list[Chapter]:
         if chapter is None or chapter.draft:
             continue
         home = chapter.slug == "index" and bool(config.quarto_project)  # a Quarto project's index.qmd: home page
+        if config.quarto_project and chapter.slug in QUARTO_OWN_PAGES:  # common in Quarto websites: not an error
+            problems.warn(chapter.source, 0, f"page non publiée : « {chapter.slug}.html » est une page de l'outil",
+                          "la page d'erreur 404 et la page de recherche du site sont celles de l'outil")
+            continue
         if chapter.slug in by_slug or (chapter.slug in RESERVED_SLUGS and not home):
             other = by_slug.get(chapter.slug, "une page du site")
             problems.error(chapter.source, 0,
@@ -282,3 +286,4 @@ def _name_groups(chapters: list[Chapter]) -> list[Chapter]:
 
 
 RESERVED_SLUGS = frozenset({"index", "404"})
+QUARTO_OWN_PAGES = frozenset({"404", "recherche"})  # pages every site gets from the tool (``pages.context``)
