@@ -79,8 +79,9 @@ def test_sidebar_auto_and_glob(tmp_path):
         encoding="utf-8")
     entries, problems = read(config)
     assert problems == []
-    assert [e.path for e in entries] == ["index.qmd", "a-propos.qmd", "brouillons/pas-pret.qmd",
-                                         "guides/Fiche_api.qmd", "guides/sous-dossier/fiche.2.md"]
+    assert [(e.path, e.group) for e in entries] == [
+        ("index.qmd", ()), ("a-propos.qmd", ()), ("brouillons/pas-pret.qmd", ("brouillons",)),
+        ("guides/Fiche_api.qmd", ("guides",)), ("guides/sous-dossier/fiche.2.md", ("guides", "sous-dossier"))]
 
 
 @pytest.mark.parametrize("yml, message", [

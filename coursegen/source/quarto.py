@@ -160,7 +160,7 @@ class _Reader:
         if node is None:
             return
         if scalar(node) == "auto":
-            self._glob("**/*", group, node, out)
+            self._glob("**/*", group, node, out, auto=True)
             return
         if not isinstance(node, yaml.SequenceNode):
             self.problems.error(self.project.rel, line(node), "« contents » : une liste est attendue ici",
@@ -170,7 +170,7 @@ class _Reader:
             text = scalar(item)
             if text is not None:
                 if text == "auto":
-                    self._glob("**/*", group, item, out)
+                    self._glob("**/*", group, item, out, auto=True)
                 elif any(c in text for c in "*?["):
                     self._glob(text, group, item, out)
                 elif self._is_page(text, item):
@@ -189,7 +189,7 @@ class _Reader:
                     inner = group + (title,)
                 self._contents(get(item, "contents"), inner, out)
             elif scalar(get(item, "auto")) is not None:
-                self._glob(scalar(get(item, "auto")) or "**/*", group, item, out)
+                self._glob(scalar(get(item, "auto")) or "**/*", group, item, out, auto=True)
             elif href is not None:
                 if self._is_page(href, item):
                     self._add(out, href, item, group=group)
@@ -213,13 +213,18 @@ class _Reader:
             elif href is not None and self._is_page(href, item, quiet=True):
                 self._add(out, href, item, group=group)
 
-    def _glob(self, pattern: str, group: tuple[str, ...], node: yaml.Node, out: list[Entry]) -> None:
+    def _glob(self, pattern: str, group: tuple[str, ...], node: yaml.Node, out: list[Entry], auto: bool = False) -> None:
+        """The pages matching ``pattern``; with ``auto`` (``contents: auto``), each sub-folder is a section named
+        after it, as Quarto lays them out."""
         matched = [rel for rel in self._files() if _glob_match(rel, pattern)]
+        if auto:  # a folder's pages after the pages above it, as Quarto lists them
+            matched.sort(key=lambda rel: (rel.count("/") > 0, rel))
         if not matched:
             self.problems.warn(self.project.rel, line(node), f"le motif « {pattern} » ne désigne aucune page",
                                "vérifiez le chemin, relatif au dossier de _quarto.yml")
         for rel in matched:
-            self._add(out, rel, node, group=group)
+            folders = tuple(PurePosixPath(rel).parent.parts) if auto else ()
+            self._add(out, rel, node, group=group + folders)
 
     def _rendered(self) -> list[str]:
         """``project: render:`` (files, globs, ``!`` exclusions), or every page file of the project."""
