@@ -163,7 +163,8 @@ def _convert(key: str, value: Any, project: QuartoFile, node: yaml.Node, content
             return PurePosixPath(target.relative_to(content).as_posix()).as_posix()
         return value.strip() if isinstance(value, str) else value
     kinds = {bool: "true ou false", int: "un entier", str: "un texte"}
-    problems.error(*at, f"« {_key_name(key)} » doit être {kinds[wanted] if key != 'author' else 'un nom ou une liste de noms'} "
+    kind = kinds[wanted] if key != "author" else "un nom ou une liste de noms"
+    problems.error(*at, f"« {_key_name(key)} » doit être {kind} "
                    f"(reçu {shown(value)})", "corrigez la valeur dans " + PROJECT_FILE)
     return None
 

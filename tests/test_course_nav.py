@@ -76,8 +76,8 @@ def test_links_from_a_nested_page_are_relative_to_its_folder():
                        page("guides/sous/fiche.2.md", "## Deux\n"))
     _, api, deux = site.pages
     assert api.url == "guides/Fiche_api.html" and site.by_name["guides/sous/fiche.2.md"] is deux
-    cases = {"../index.qmd#haut": "../index.html#haut", "/index.qmd": "../index.html", "sous/fiche.2.md": "sous/fiche.2.html",
-             "../index.html": "../index.html", "#haut": "../index.html#haut", "Fiche_api.qmd#api": "Fiche_api.html"}
+    cases = {"../index.qmd#haut": "../index.html#haut", "/index.qmd": "../index.html",
+             "sous/fiche.2.md": "sous/fiche.2.html", "../index.html": "../index.html", "#haut": "../index.html#haut", "Fiche_api.qmd#api": "Fiche_api.html"}
     for href, expected in cases.items():
         assert resolve_link(href, api, site).href == expected, href
     image = resolve_link("../images/x.png", deux, site)

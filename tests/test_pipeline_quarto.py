@@ -53,8 +53,8 @@ def test_website_built_where_it_stands(tmp_path):
     assert "<h1>Accueil du site</h1>" in home and "Bienvenue." in home
     assert not (site / "brouillons").exists() and not (site / "_partiel.html").exists()
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [".build.lock", ".cache", "_atelier", "_partiel.qmd", "_quarto.yml", "a-propos.qmd", "brouillons", "guides", "images",
-         "index.qmd"])  # nothing else written into the author's project
+        [".build.lock", ".cache", "_atelier", "_partiel.qmd", "_quarto.yml", "a-propos.qmd", "brouillons", "guides",
+         "images", "index.qmd"])  # nothing else written into the author's project
 
 
 def test_book_from_a_one_line_config(tmp_path):

@@ -2,10 +2,13 @@
 
 Template context, for theme authors (every page):
   site         -- title, subtitle, author, date_fr, date_iso, description, language, base_path, site_url,
-                  extra (config.yaml's free-form data), social_image
+                  extra (config.yaml's free-form data), social_image, footer (left/center/right HTML of
+                  page_footer, sanitised; empty: the tool's footer), favicon ("" : the theme's)
   page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title, url, number, description,
-                  toc (sections: level, id, text, number), prev, next, source
-  chapters     -- the course's pages in order (slug, url, title, number, description, toc)
+                  toc (sections: level, id, text, number), prev, next, source, anchor (id of the title),
+                  repo_links (action, label, url: Quarto's repo-actions)
+  chapters     -- the course's pages in order (slug, url, title, number, description, toc; opens: the group
+                  titles the sidebar opens before the page, depth, part: Quarto parts, sections and menus)
   downloads    -- PDF/EPUB links (url, format, size); glossary_url -- "" without a glossary
   sidebar      -- the course sidebar's HTML; ui -- the French interface strings (pages/ui.py)
   url(path)    -- a link to a site file, relative to the current page (absolute under site_url on 404)
@@ -137,7 +140,8 @@ def footer_html(config: Config) -> tuple[dict[str, str], list[SiteError]]:
 
 
 def site_context(config: Config) -> dict:
-    return {"footer": footer_html(config)[0], "favicon": config.favicon,"title": french(config.title), "subtitle": french(config.subtitle), "author": config.author,
+    return {"footer": footer_html(config)[0], "favicon": config.favicon,
+            "title": french(config.title), "subtitle": french(config.subtitle), "author": config.author,
             "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
             "description": french(config.description), "language": config.language,
             "base_path": config.base_path, "site_url": config.site_url, "extra": config.extra,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import yaml
 
@@ -213,7 +213,8 @@ class _Reader:
             elif href is not None and self._is_page(href, item, quiet=True):
                 self._add(out, href, item, group=group)
 
-    def _glob(self, pattern: str, group: tuple[str, ...], node: yaml.Node, out: list[Entry], auto: bool = False) -> None:
+    def _glob(self, pattern: str, group: tuple[str, ...], node: yaml.Node, out: list[Entry],
+              auto: bool = False) -> None:
         """The pages matching ``pattern``; with ``auto`` (``contents: auto``), each sub-folder is a section named
         after it, as Quarto lays them out."""
         matched = [rel for rel in self._files() if _glob_match(rel, pattern)]
