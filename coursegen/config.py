@@ -61,6 +61,7 @@ class Config:
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # where each key is written
     project_type: str = ""  # "book" or "website" for a Quarto project (``quartoyml``), "" for a course
     quarto_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # keys from _quarto.yml
+    image_extension: str = ""  # Quarto's default-image-extension: added to an image path written without one
 
     @property
     def numbered(self) -> bool:

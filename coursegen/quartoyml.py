@@ -115,7 +115,20 @@ def fill(values: dict[str, Any], root: Path, where: tuple[str, int], problems: P
         problems.warn(project.rel, line(project.section), "titre du site absent : le nom du dossier le remplace",
                       f"ajoutez « title: … » sous « {project.kind}: »")
     values.setdefault("author", "")
+    for name, fmt in _formats(project.node):  # format: html: or an extension's HTML format (bookup-html)
+        extension = scalar(get(fmt, "default-image-extension"))
+        if name == "html" or name.endswith("-html"):
+            if extension:
+                values["image_extension"] = extension.lstrip(".")
+                break
     values.setdefault("number_depth", 6)  # quarto.org: « by default, all headings … create a numbered section »
+
+
+def _formats(node: yaml.MappingNode) -> list[tuple[str, yaml.Node]]:
+    formats = get(node, "format")
+    if not isinstance(formats, yaml.MappingNode):
+        return []
+    return [(k.value, v) for k, v in formats.value if isinstance(k, yaml.ScalarNode)]
 
 
 def _convert(key: str, value: Any, project: QuartoFile, node: yaml.Node, content: Path, problems: Problems,

@@ -51,6 +51,8 @@ def test_website_built_where_it_stands(tmp_path):
     assert 'href="https://github.com/exemple/site/edit/main/guides/Fiche_api.qmd">Modifier cette page' in api
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "<h1>Accueil du site</h1>" in home and "Bienvenue." in home
+    deux = (site / "guides" / "sous-dossier" / "fiche.2.html").read_text(encoding="utf-8")
+    assert '<img src="../../images/logo.png"' in deux  # default-image-extension: png
     assert not (site / "brouillons").exists() and not (site / "_partiel.html").exists()
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [".build.lock", ".cache", "_atelier", "_partiel.qmd", "_quarto.yml", "a-propos.qmd", "brouillons", "guides",

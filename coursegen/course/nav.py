@@ -63,6 +63,7 @@ class Site:
     anchors: dict[str, dict[str, Target]]          # "transformers.html" -> id -> target
     targets: dict[str, Target] = field(default_factory=dict)  # global ids (sec-, fig-) for @refs
     quarto: bool = False                           # a Quarto project: ``/x`` links from the project's root
+    image_extension: str = ""                      # added to an image written without one (Quarto's option)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class Numbering:
         return cls(config.numbered and not website, config.numbered, config.number_depth)
 
 
-def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quarto: bool = False) -> Site:
+def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quarto: bool = False,
+              image_extension: str = "") -> Site:
     """Number chapters (numbered ones only), sections and figures; link pages in course order."""
     pages: list[PageNav] = []
     anchors: dict[str, dict[str, Target]] = {}
@@ -140,12 +142,12 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
                              deeper=[s for s in sections if s.level > 3 and s.number]))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before
-    return Site(pages, {p.name: p for p in pages}, anchors, targets, quarto)
+    return Site(pages, {p.name: p for p in pages}, anchors, targets, quarto, image_extension)
 
 
 def site_nav(parsed: list[ParsedPage], config: Config) -> Site:
     """``build_nav`` with the numbering and link rules of the project ``config`` describes."""
-    return build_nav(parsed, Numbering.of(config), bool(config.quarto_project))
+    return build_nav(parsed, Numbering.of(config), bool(config.quarto_project), config.image_extension)
 
 
 def _letters(n: int) -> str:

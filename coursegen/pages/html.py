@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from markdown_it.token import Token
 
-from ..course.nav import PageNav, Section, Site, resolve_link
+from ..course.nav import SCHEME, PageNav, Section, Site, resolve_link
 from ..errors import Problems
 from ..markdown.parse import Figure
 from ..markdown.sanitize import HINT_URL, clean_html, clean_svg, unsafe_scheme
@@ -180,6 +180,8 @@ def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     if _unsafe_url(src, "de l'image", line, env):
         return html.escape(self.renderInlineAsText(tok.children or [], options, env))
     page: PageState = env["page"]
+    if page.site.image_extension and src and not SCHEME.match(src) and not PurePosixPath(src.split("#")[0]).suffix:
+        src = f"{src}.{page.site.image_extension}"  # Quarto's default-image-extension
     resolved = resolve_link(src, page.nav, page.site, page.may_hint())
     if resolved.error:
         page.misses += 1
