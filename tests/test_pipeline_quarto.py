@@ -85,7 +85,7 @@ def test_book_from_a_one_line_config(tmp_path):
     assert '<span class="numero">A</span> Annexe technique' in annexe and '<span class="numero">A.1</span>' in annexe
     sidebar = re.search(r'<ol class="sidebar-list">.*?</nav>', annexe, re.S).group(0)
     assert re.findall(r'<li class="sidebar-group[^"]*">(?:<a [^>]*>)?([^<]+)', sidebar) == [
-        "Première partie", "Deuxième partie", "Annexes"]
+        "Première partie\u00a0: les bases", "Deuxième partie", "Annexes"]  # French typography
     assert 'href="https://github.com/exemple/livre/blob/principale/annexe.qmd">Voir le code source' in annexe
     assert "https://exemple.org/livre/intro.html" in (site / "sitemap.xml").read_text(encoding="utf-8")
 

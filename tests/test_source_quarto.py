@@ -28,7 +28,7 @@ def test_book_chapters_parts_and_appendices(tmp_path):
     assert problems == []
     assert [(e.path, e.group, e.part, e.appendix) for e in entries] == [
         ("index.qmd", (), False, False), ("intro.qmd", (), False, False),
-        ("bases.qmd", ("Première partie",), False, False),
+        ("bases.qmd", ("Première partie : les bases",), False, False),
         ("partie-deux.qmd", (), True, False), ("suite.qmd", ("@partie-deux.qmd",), False, False),
         ("annexe.qmd", ("Annexes",), False, True)]
     assert entries[1].line == 22  # its line in _quarto.yml

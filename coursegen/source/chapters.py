@@ -191,7 +191,8 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
     return Chapter(
         source=rel, name=entry.path, slug=slug, title=french(title.strip()),
         description=french(str(meta.get("description", "")).strip()), numbered=numbered,
-        draft=bool(meta.get("draft", False)), body=body, body_line=body_line, group=entry.group, part=entry.part,
+        draft=bool(meta.get("draft", False)), body=body, body_line=body_line,
+        group=tuple(g if g.startswith("@") else french(g) for g in entry.group), part=entry.part,
         appendix=entry.appendix, anchor=anchor, quarto=True,
     )
 
