@@ -32,7 +32,7 @@ def test_syntax_error_names_template_and_line(tmp_path):
 
 def _page(**fields) -> SimpleNamespace:
     """A page as the sidebar reads it (``course.nav.PageNav``), outside any Quarto part or section."""
-    return SimpleNamespace(opens=(), depth=0, part=False, **fields)
+    return SimpleNamespace(opens=(), depth=0, part=False, nav_title=fields["title"], **fields)
 
 
 def _heading(level, ident, text, number=""):

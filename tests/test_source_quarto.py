@@ -42,6 +42,7 @@ def test_website_sidebar_then_navbar_then_rendered_files(tmp_path):
         ("a-propos.qmd", ("Pour commencer",)),
         ("guides/Fiche_api.qmd", ("Pour commencer", "Plus loin")),
         ("guides/sous-dossier/fiche.2.md", ("Guides",))]  # brouillons/ excluded by « ! », _partiel.qmd ignored
+    assert entries[-1].text == "La fiche numéro 2"
 
 
 def test_website_without_render_list_takes_every_page_but_hidden_ones(tmp_path):

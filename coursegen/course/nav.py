@@ -54,6 +54,7 @@ class PageNav:
     opens: tuple[str, ...] = ()    # group titles the sidebar opens just before this page (Quarto parts, sections)
     depth: int = 0                 # how many groups hold this page
     deeper: list[Section] = field(default_factory=list)  # headings below h3, numbered in a Quarto project
+    nav_title: str = ""            # the title the sidebar shows (a Quarto menu's ``text:``, else the title)
 
 
 @dataclass
@@ -131,7 +132,8 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
         for ident, target in page_anchors.items():
             targets.setdefault(ident, target)
         toc = [s for s in sections if s.level in (2, 3)]
-        group = ch.group + ((ch.title,) if ch.part else ())
+        nav_title = ch.nav_title or ch.title
+        group = ch.group + ((nav_title,) if ch.part else ())
         shared = next((i for i, (a, b) in enumerate(zip(previous, ch.group)) if a != b), min(len(previous),
                                                                                          len(ch.group)))
         opens = ch.group[shared:] if not (pages and pages[-1].part and ch.group[:len(previous)] == previous) \
@@ -139,7 +141,7 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
         previous = group
         pages.append(PageNav(ch.slug, url, ch.title, number, ch.description, ch.source, toc, figure_numbers,
                              name=ch.name, anchor=ch.anchor, part=ch.part, opens=opens, depth=len(ch.group),
-                             deeper=[s for s in sections if s.level > 3 and s.number]))
+                             deeper=[s for s in sections if s.level > 3 and s.number], nav_title=nav_title))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before
     return Site(pages, {p.name: p for p in pages}, anchors, targets, quarto, image_extension)

@@ -40,6 +40,7 @@ class Chapter:
     appendix: bool = False       # numbered A, B… in a book
     anchor: str = ""             # the ``{#id}`` of the title heading: links to it lead to the page
     quarto: bool = False         # a page of a Quarto project (read as Quarto reads it)
+    nav_title: str = ""          # the ``text:`` of its menu or sidebar entry, shown there instead of the title
 
     @property
     def url(self) -> str:
@@ -193,7 +194,7 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
         description=french(str(meta.get("description", "")).strip()), numbered=numbered,
         draft=bool(meta.get("draft", False)), body=body, body_line=body_line,
         group=tuple(g if g.startswith("@") else french(g) for g in entry.group), part=entry.part,
-        appendix=entry.appendix, anchor=anchor, quarto=True,
+        appendix=entry.appendix, anchor=anchor, quarto=True, nav_title=french(entry.text.strip()),
     )
 
 

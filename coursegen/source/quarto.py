@@ -36,6 +36,7 @@ class Entry:
     part: bool = False               # the page of a book part: unnumbered, it heads its group
     appendix: bool = False
     line: int = 0                    # its line in _quarto.yml (0: found by a glob or in the folder)
+    text: str = ""                   # the ``text:`` its menu or sidebar shows instead of the page title
 
 
 def pages_from_project(config: Config, problems: Problems) -> list[Entry] | None:
@@ -185,14 +186,14 @@ class _Reader:
                     inner = group + ("@" + (self.prefix + "/" if self.prefix else "") + title,)
                 else:
                     if href is not None and self._is_page(href, item):
-                        self._add(out, href, item, group=group, part=True)
+                        self._add(out, href, item, group=group, part=True, text=title)
                     inner = group + (title,)
                 self._contents(get(item, "contents"), inner, out)
             elif scalar(get(item, "auto")) is not None:
                 self._glob(scalar(get(item, "auto")) or "**/*", group, item, out, auto=True)
             elif href is not None:
                 if self._is_page(href, item):
-                    self._add(out, href, item, group=group)
+                    self._add(out, href, item, group=group, text=scalar(get(item, "text")) or "")
             else:
                 self._unknown(item, "élément de barre latérale")
 
@@ -211,7 +212,7 @@ class _Reader:
                 label = scalar(get(item, "text")) or scalar(get(item, "title")) or ""
                 self._navbar(menu, group + ((label,) if label else ()), out)
             elif href is not None and self._is_page(href, item, quiet=True):
-                self._add(out, href, item, group=group)
+                self._add(out, href, item, group=group, text=scalar(get(item, "text")) or "")
 
     def _glob(self, pattern: str, group: tuple[str, ...], node: yaml.Node, out: list[Entry],
               auto: bool = False) -> None:

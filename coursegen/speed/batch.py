@@ -82,8 +82,8 @@ def chapter_key(chapter: Chapter) -> str:
 
 def nav_signature(site: Site) -> str:
     """Everything of the course a page can show besides its own body: titles, numbers, order, link targets."""
-    pages = [(p.slug, p.url, p.title, p.number, p.description, p.source, p.name, p.anchor, p.part, p.opens,
-              [(h.level, h.id, h.text, h.number) for h in p.toc]) for p in site.pages]
+    pages = [(p.slug, p.url, p.title, p.nav_title, p.number, p.description, p.source, p.name, p.anchor, p.part,
+              p.opens, [(h.level, h.id, h.text, h.number) for h in p.toc]) for p in site.pages]
     anchors = sorted((url, sorted((i, t.label, t.title) for i, t in a.items())) for url, a in site.anchors.items())
     return digest("nav", pages, anchors, sorted((k, t.page, t.label) for k, t in site.targets.items()))
 
