@@ -113,3 +113,15 @@ def test_a_quarto_404_page_leaves_the_place_to_the_tool(tmp_path):
         "404.qmd: avertissement : page non publiée : « 404.html » est une page de l'outil (la page d'erreur 404 et "
         "la page de recherche du site sont celles de l'outil)"]
     assert "Page introuvable" in (folder / "_atelier" / "404.html").read_text(encoding="utf-8")
+
+
+def test_check_a_quarto_project_writes_nothing(tmp_path):
+    folder = tmp_path / "site-quarto"
+    shutil.copytree(FIXTURES / "quarto-site", folder)
+    (folder / "a-propos.qmd").write_text("# À propos\n\nVoir [ailleurs](absent.qmd).\n", encoding="utf-8")
+    before = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+    result = build_quarto(folder, "check")
+    assert result.returncode == 1  # check counts warnings: a broken link in a Quarto page is one
+    assert ("a-propos.qmd:3: avertissement : lien vers « absent.qmd » : ce chapitre n'existe pas ou n'est pas publié"
+            in result.stderr)
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == before
