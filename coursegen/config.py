@@ -49,6 +49,7 @@ class Config:
     quarto_project: str = _key("un chemin vers un fichier _quarto.yml", default="")
     repo_url: str = _key("une adresse http(s)://…", default="")      # with repo_actions: links on each page
     repo_branch: str = _key("un nom de branche", default="main")
+    repo_subdir: str = _key("un chemin dans le dépôt", default="")  # where the pages are in the repository
     repo_actions: tuple[str, ...] = _key("une liste parmi edit, issue, source", list, default=())
     page_footer: dict[str, str] = _key("un dictionnaire left/center/right", dict, default_factory=dict)
     favicon: str = _key("un chemin d'image, relatif au dossier de contenu", default="")

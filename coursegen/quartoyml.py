@@ -18,7 +18,7 @@ REPO_ACTIONS = ("edit", "issue", "source")
 # _quarto.yml key -> Config field; read at the top level, then under format: html:, then under book: or website:
 # (the later one wins, as in Quarto, and config.yaml wins over all of them)
 _SETTINGS = {"title": "title", "subtitle": "subtitle", "author": "author", "description": "description",
-             "lang": "language", "site-url": "site_url", "repo-url": "repo_url", "repo-branch": "repo_branch",
+             "lang": "language", "site-url": "site_url", "repo-url": "repo_url", "repo-branch": "repo_branch", "repo-subdir": "repo_subdir",
              "repo-actions": "repo_actions", "page-footer": "page_footer", "favicon": "favicon",
              "number-sections": "number_sections", "number-depth": "number_depth"}
 

@@ -49,7 +49,7 @@ def test_website_built_where_it_stands(tmp_path):
     assert '<li class="sidebar-group niveau-1">Plus loin</li>' in api
     assert '<a href="sous-dossier/fiche.2.html">La fiche numéro 2</a>' in api  # the menu's text: in the sidebar
     assert '<span class="numero">' not in api  # a website numbers nothing
-    assert 'href="https://github.com/exemple/site/edit/main/guides/Fiche_api.qmd">Modifier cette page' in api
+    assert 'href="https://github.com/exemple/site/edit/main/docs/guides/Fiche_api.qmd">Modifier cette page' in api
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "<h1>Accueil du site</h1>" in home and "Bienvenue." in home
     deux = (site / "guides" / "sous-dossier" / "fiche.2.html").read_text(encoding="utf-8")

@@ -117,7 +117,8 @@ def repo_links(config: Config, nav: PageNav) -> list[dict[str, str]]:
     out = []
     for action in config.repo_actions:
         label, verb = REPO_ACTIONS[action]
-        href = f"{config.repo_url}/{verb}/{config.repo_branch}/{nav.name}" if verb else f"{config.repo_url}/issues/new"
+        path = f"{config.repo_subdir.strip('/')}/{nav.name}" if config.repo_subdir.strip("/") else nav.name
+        href = f"{config.repo_url}/{verb}/{config.repo_branch}/{path}" if verb else f"{config.repo_url}/issues/new"
         out.append({"action": action, "label": label, "url": href})
     return out
 
