@@ -16,6 +16,7 @@ from .config import Config, load_for_build
 from .course.figures import FREEZE_DIR, SPECS_FILE, AttentionFigures
 from .course.nav import site_nav
 from .errors import Problems, SiteError, UserError
+from .markdown.constructs import count_constructs, count_shortcodes, frozen_pages
 from .markdown.lint import check_pages
 from .output import extras
 from .output.search import DOCS_DIR, SCRATCH_DIR, IndexTiming, PendingIndex, SearchDocs, after_swap, build_index, \
@@ -25,6 +26,7 @@ from .output.staging import Staging, build_lock, os_problem, shown_path
 from .pages.context import Download, Templates
 from .pages.html import publishable
 from .source.chapters import load_chapters
+from .source.freeze import load_freeze
 from .source.glossary import load_glossary
 from .source.includes import expand_all
 from .speed.batch import ChapterBatch, RenderContext
@@ -54,6 +56,7 @@ class BuildReport:
     external_links: list[tuple[str, str, int]] = field(default_factory=list)  # (file, address, line)
     timings: list[tuple[str, float]] = field(default_factory=list)           # (stage, seconds) for -v
     pending_index: PendingIndex | None = None  # ``IndexTiming.BACKGROUND``: the index for the caller to make
+    constructs: dict[str, int] | None = None   # ``check`` of a Quarto project: the constructs found (by name)
     started: float = field(default_factory=time.perf_counter, repr=False)
 
     def lap(self, stage: str) -> None:
@@ -67,6 +70,7 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
     problems = problems if problems is not None else Problems()
     report = BuildReport(problems, config.output_path)
     chapters, maps = expand_all(load_chapters(config, problems), config.root, problems)  # 1. source
+    chapters = [replace(ch, frozen=load_freeze(ch.source, config, problems)) for ch in chapters]  # Quarto's outputs
     glossary = load_glossary(config.content_path, config.content_dir, problems)
     figures = AttentionFigures(config)
     cache = Cache(config.root if options.cache and options.write and not options.lint else None)
@@ -74,11 +78,17 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
         try:
             staging, docs = _open_output(stack, config, cache, options)
             context = RenderContext(config, figures, glossary, options.downloads,
-                                    _signature(config, glossary, options.downloads) if cache.enabled else "",
+                                    _signature(config, glossary, options.downloads, chapters) if cache.enabled else "",
                                     staging.path if staging else None, docs, cache)
             batch = stack.enter_context(ChapterBatch(chapters, maps, context, 1 if options.lint else options.jobs))
             parsed = batch.parse(problems)                                                # 2. markdown
             report.lap("lecture et analyse du Markdown")
+            if options.lint and config.quarto_project:  # before rendering, which rewrites some tokens
+                found = count_constructs(p.tokens for p in parsed if p.tokens is not None)
+                found["freeze"] = frozen_pages((config.root / config.quarto_project).parent)
+                for source in sorted({f for m in maps.values() for f, _ in m.lines} | {c.source for c in chapters}):
+                    found.update(count_shortcodes((config.root / source).read_text(encoding="utf-8", errors="replace")))
+                report.constructs = dict(found)
             site = site_nav(parsed, config)                                               # 3. course
             extras.check(config, problems, cache)
             figures.preload(parsed, problems)
@@ -143,10 +153,11 @@ def _open_output(stack: ExitStack, config: Config, cache: Cache,
     return staging, docs
 
 
-def _signature(config: Config, glossary: list, downloads: tuple[Download, ...]) -> str:
+def _signature(config: Config, glossary: list, downloads: tuple[Download, ...], chapters: list = ()) -> str:
     """What a chapter page depends on besides the course's navigation and its own source (cache key). Also
     the files whose link warns rather than fails (``pages.html._use_asset``): SVG files by content (what
-    their published copy leaves out), the other files by name if their type is refused (while they exist)."""
+    their published copy leaves out), the other files by name if their type is refused (while they exist); and
+    the bibliographies and citation styles the chapters name, by content."""
     specs = config.content_path / SPECS_FILE
     content = config.content_path.resolve()
     output = config.output_path
@@ -156,5 +167,8 @@ def _signature(config: Config, glossary: list, downloads: tuple[Download, ...]) 
     return digest("site", repr(replace(config, output_dir="")), tree_digest(config.templates_path), glossary,
                   specs.read_bytes() if specs.is_file() else b"", tree_digest(config.content_path / FREEZE_DIR),
                   [(d.name, d.path.stat().st_size) for d in downloads],
+                  [(rel, (config.root / rel).read_bytes()) for rel in sorted({
+                      f for c in chapters if c.bibliography for f in (*c.bibliography.files, c.bibliography.csl) if f})
+                   if (config.root / rel).is_file()],
                   [(p.relative_to(config.content_path).as_posix(), p.read_bytes() if p.suffix.lower() == ".svg"
                     else b"") for p in watched if p.is_file() and p.resolve().is_relative_to(content)])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import importlib.util
 import json
 import os
 import re
@@ -38,6 +37,7 @@ from ..config import Config
 from ..course.figures import AttentionFigures
 from ..course.nav import SCHEME
 from ..errors import Problems, UserError
+from ..pandoc import INSTALL_HINT, pandoc_binary
 from ..source.glossary import load_glossary
 from ..text import french
 from .export import ANSWER_TITLE, OUTPUT_FILE, export
@@ -46,7 +46,6 @@ TEMPLATE = "book.typ"
 EPUB_STYLE = "book-epub.css"
 CACHE_DIR = ".cache/book"
 TIMEOUT = 300.0
-INSTALL_HINT = "installez les dépendances épinglées : python -m pip install -r requirements.txt"
 CALLOUT_KINDS = ("note", "tip", "warning", "important", "caution")
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _MARKER = "// source: "
@@ -61,20 +60,6 @@ class Book:
     pdf: Path
     epub: Path
     rebuilt: bool
-
-
-def pandoc_binary() -> Path:
-    """The pandoc shipped in the ``pypandoc-binary`` wheel, else one on the PATH."""
-    spec = importlib.util.find_spec("pypandoc")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(folder) / "files" / "pandoc"
-        if candidate.is_file():
-            return candidate
-    found = shutil.which("pandoc")
-    if found:
-        return Path(found)
-    raise UserError("Pandoc introuvable (paquet « pypandoc-binary » absent, pas de « pandoc » sur le PATH)",
-                    INSTALL_HINT)
 
 
 def _edition_time(config: Config | None) -> int:

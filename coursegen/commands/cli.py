@@ -8,10 +8,12 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from ..config import load_config
 from ..errors import Problems, UserError, format_problem
+from ..markdown.constructs import table as constructs_table
 from ..markdown.lint import DEADLINE_SECONDS, fetch_links
 from ..output.search import IndexTiming
 from ..pages.context import Download
@@ -102,6 +104,8 @@ def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, e
                           "hint": p.hint} for p in report.problems.items],
             "external_links": [{"path": source, "line": line, "url": href, "status": verdict(href)}
                                for source, href, line in links],
+            **({"constructs": {k: n for k, n in report.constructs.items() if n}} if report.constructs is not None
+               else {}),
         }, ensure_ascii=False, sort_keys=True, indent=2))
         return EXIT_PROBLEMS if report.problems.items else EXIT_OK
     print_problems(report.problems, quiet)
@@ -117,6 +121,8 @@ def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, e
               f"{_plural(len(report.problems.warnings), 'avertissement')}, "
               f"{_plural(len(links), 'lien externe')}"
               + (f" ({_plural(sum(h in late for _, h, _ in links), 'non vérifié')} à temps)." if late else "."))
+        if report.constructs is not None:  # a Quarto project: what is rendered as Quarto does, and what is not
+            print("\n".join(constructs_table(Counter(report.constructs))))
     return EXIT_PROBLEMS if report.problems.items else EXIT_OK
 
 

@@ -24,7 +24,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from ..errors import Problems
 from ..source.chapters import Chapter
 from ..text import french, slugify
-from . import quarto, quiz
+from . import cells, cite, quarto, quiz
 from .attrs import div_attrs, take_trailing_attrs
 
 NUMBERED_DEPTH = 3  # h2 -> 1.1, h3 -> 1.1.1, as in the original Quarto book
@@ -80,7 +80,9 @@ def new_engine() -> MarkdownIt:
     md.use(container_plugin, name="div", validate=lambda params, *args: bool(params.strip()))
     md.core.ruler.push("atelier_heading_attrs", _heading_attrs_rule)
     quarto.install(md)
+    cite.install(md)
     md.core.ruler.push("atelier_typography", _typography_rule)
+    cells.install(md)
     return md
 
 
@@ -93,9 +95,12 @@ def _heading_attrs_rule(state: StateCore) -> None:
 
 
 def _typography_rule(state: StateCore) -> None:
-    """French typography on prose text only: never code, math, raw HTML, or a URL shown as text."""
+    """French typography on prose text only: never code, math, raw HTML, a URL shown as text, or a table printed
+    by a code cell (``markdown.cells`` marks its outputs ``executed_output``)."""
+    tables = 0
     for block in state.tokens:
-        if block.type != "inline" or not block.children:
+        tables += {"table_open": 1, "table_close": -1}.get(block.type, 0)
+        if block.type != "inline" or not block.children or (tables and state.env.get("executed_output")):
             continue
         prev = ""
         url_link = False  # inside <https://…> or [https://…](…): the text is a URL, left alone
@@ -136,9 +141,13 @@ def inline_text(token: Token) -> str:
 
 def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
     """Tokenise a chapter and collect its headings (with stable ids), figures and ids."""
-    env: dict[str, Any] = {}  # markdown-it's own (footnotes); quarto.report reads its warnings from it
+    # markdown-it's own (footnotes); quarto.report reads its warnings from it; the cell rule reads the freeze
+    env: dict[str, Any] = {"frozen": chapter.frozen}
     tokens = engine().parse(chapter.body, env)
+    del env["frozen"]
     quarto.report(env, chapter, problems)
+    for line0, message, hint in cells.warnings(env):
+        problems.warn(chapter.source, chapter.body_line + line0, message, hint)
     _check_structure(tokens, chapter, problems)
     headings: list[Heading] = []
     figures: list[Figure] = []
@@ -205,6 +214,9 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                 figures.append(Figure(attrs.get("id", ""), "attention", line_of(tok), attrs=attrs))
             if quiz.QUIZ_CLASS in attrs.get("class", "").split():
                 quiz.check(tokens, i, chapter.source, line_of, problems)
+        elif tok.type == "cell_open" and tok.meta.get("figure_id"):
+            claim(tok.meta["figure_id"], line_of(tok), True)
+            figures.append(Figure(tok.meta["figure_id"], tok.meta["figure_kind"], line_of(tok)))
         elif tok.type in ("table_open", "math_block_eq") and ("caption" in tok.meta or "id" in tok.meta):
             ident = tok.meta.get("caption_id", "") if tok.type == "table_open" else tok.meta["id"]
             if ident:

@@ -220,7 +220,7 @@ def _fence(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     code = tok.content
     if lang.startswith("{") and lang.endswith("}"):
         lang = lang[1:-1].split(",")[0].strip()  # Quarto cell ``{python}`` is shown, never run
-        code = re.sub(r"\A(?:[ \t]*#\|[^\n]*\n)+", "", code)  # cell options, hidden as Quarto does
+        code = re.sub(r"\A(?:[ \t]*(?:#|//|%%)\|[^\n]*\n)+", "", code)  # cell options, hidden as Quarto does
         if lang.lower() in ("mermaid", "dot", "ojs"):
             env["page"].warn(block_line(env, tok), f"cellule « {{{lang}}} » non exécutée : "
                              "son code est affiché tel quel", "remplacez-la par une image (SVG) du résultat")

@@ -14,10 +14,14 @@ from ..config import Config
 from ..errors import Problems, did_you_mean
 from ..yamlfile import Key, compose, decode_source, link_outside, read_mapping, too_large, yaml_error
 from ..text import french
+from .bibliography import Bibliography, page_bibliography
+from .freeze import Frozen
 from .quarto import Entry, pages_from_project
 
 _META_SCHEMA = {"title": Key((str,), "un texte"), "description": Key((str,), "un texte"),
-                "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false")}
+                "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false"),
+                "bibliography": Key((str, list), "un chemin ou une liste de chemins"),
+                "csl": Key((str,), "un chemin vers un fichier .csl")}
 _PREFIX = re.compile(r"^\d+[-_]")
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -35,6 +39,8 @@ class Chapter:
     draft: bool
     body: str
     body_line: int       # 1-based line of the body's first line in the source file
+    bibliography: Bibliography | None = None  # where its citations are looked up (``pages.cite``)
+    frozen: Frozen | None = None  # the page as Quarto executed it (``source.freeze``)
     group: tuple[str, ...] = ()  # Quarto project: the parts, sections or menus holding the page (``source.quarto``)
     part: bool = False           # the page of a book part (unnumbered, heads its group in the sidebar)
     appendix: bool = False       # numbered A, B… in a book
@@ -114,9 +120,10 @@ def parse_chapter(path: Path, config: Config, problems: Problems, entry: Entry |
     raw_meta = text[4:4 + end.start()]
     body_start = 4 + end.end() + 1
     body_line = text[:body_start].count("\n") + 1
-    meta = _load_meta(raw_meta, rel, problems)
-    if meta is None:
+    loaded = _load_meta(raw_meta, rel, problems)
+    if loaded is None:
         return None
+    meta, lines = loaded
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.error(rel, 2, "« title » manquant dans l'en-tête",
@@ -132,6 +139,7 @@ def parse_chapter(path: Path, config: Config, problems: Problems, entry: Entry |
         description=french(str(meta.get("description", "")).strip()),
         numbered=bool(meta.get("numbered", True)), draft=bool(meta.get("draft", False)),
         body=text[body_start:] if body_start <= len(text) else "", body_line=body_line,
+        bibliography=page_bibliography(meta, lines, rel, config, problems),
     )
 
 
@@ -152,6 +160,7 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
     if text is None:
         return None
     meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     body, body_line = text, 1
     if text.startswith("---\n"):
         end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
@@ -161,7 +170,7 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
         loaded = _load_meta(text[4:4 + end.start()], rel, problems)
         if loaded is None:
             return None
-        meta = loaded
+        meta, lines = loaded
         start = 4 + end.end() + 1
         body, body_line = (text[start:] if start <= len(text) else ""), text[:start].count("\n") + 1
     slug = PurePosixPath(entry.path).with_suffix("").as_posix()
@@ -173,8 +182,8 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
         return None
     title, anchor, numbered = meta.get("title"), "", True
     if not isinstance(title, str) or not title.strip():
-        lines = body.split("\n")
-        found = _first_title(lines)
+        body_lines = body.split("\n")
+        found = _first_title(body_lines)
         if found is None and slug == "index":
             title = config.title  # an untitled home page: the site's title, as Quarto shows it
         elif found is None:
@@ -183,8 +192,8 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
                           f"ajoutez « # Titre » en tête de la page ; en attendant : « {title} »")
         else:
             index, title, attrs = found
-            lines[index] = ""
-            body = "\n".join(lines)
+            body_lines[index] = ""
+            body = "\n".join(body_lines)
             anchor = next((a[1:] for a in attrs if a.startswith("#")), "")
             numbered = ".unnumbered" not in attrs and "-" not in attrs
     home = slug == "index" and config.project_type == "book"  # quarto.org: a book's index.qmd is unnumbered
@@ -195,6 +204,7 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
         draft=bool(meta.get("draft", False)), body=body, body_line=body_line,
         group=tuple(g if g.startswith("@") else french(g) for g in entry.group), part=entry.part,
         appendix=entry.appendix, anchor=anchor, quarto=True, nav_title=french(entry.text.strip()),
+        bibliography=page_bibliography(meta, lines, rel, config, problems),
     )
 
 
@@ -224,7 +234,7 @@ def _first_title(lines: list[str]) -> tuple[int, str, list[str]] | None:
     return first
 
 
-def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
+def _load_meta(raw: str, rel: str, problems: Problems) -> tuple[dict[str, Any], dict[str, int]] | None:
     """Parse and type-check the front matter; unknown keys are warnings (ignored), wrong types errors."""
     offset = 1  # the opening "---" line
     try:
@@ -233,15 +243,15 @@ def _load_meta(raw: str, rel: str, problems: Problems) -> dict[str, Any] | None:
         problems.add(yaml_error(exc, rel, offset))
         return None
     if node is None:
-        return {}
+        return {}, {}
     if not isinstance(node, yaml.MappingNode):
         problems.error(rel, node.start_mark.line + 1 + offset,
                        "l'en-tête doit contenir des paires « clé: valeur »")
         return None
     before = len(problems.errors)
-    meta, _ = read_mapping(node, _META_SCHEMA, rel, problems, offset=offset, severity="warning",
-                           unknown="clé d'en-tête inconnue « {} » (ignorée)", hint="", wrong=_wrong_type)
-    return meta if len(problems.errors) == before else None
+    meta, lines = read_mapping(node, _META_SCHEMA, rel, problems, offset=offset, severity="warning",
+                               unknown="clé d'en-tête inconnue « {} » (ignorée)", hint="", wrong=_wrong_type)
+    return (meta, lines) if len(problems.errors) == before else None
 
 
 def _wrong_type(name: str, key: Key, value: object) -> str:

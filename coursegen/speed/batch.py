@@ -56,6 +56,7 @@ class Rendered:
     problems: list[tuple] = field(default_factory=list)      # SiteError fields, in report order
     glossary_uses: list[str] = field(default_factory=list)
     template_error: tuple | None = None                      # raised in phase 2, as a serial build would
+    cache_keys: list[list[str]] = field(default_factory=list)  # [kind, key] of the cache entries the render used
 
 
 def _problem_tuples(problems: Problems) -> list[tuple]:
@@ -155,9 +156,11 @@ class _Worker:
             nav = site.pages[i]
             problems = Problems()
             uses = link_terms(page.tokens, context.glossary, GLOSSARY_PAGE)
-            result = render_page(page, nav, site, problems, context.figures.render, context.config.content_path)
+            result = render_page(page, nav, site, problems, context.figures.render, context.config.content_path,
+                                 context.config.root, self.cache)
             rendered = Rendered(assets=sorted(result.assets), external_links=list(result.external_links),
-                                problems=_problem_tuples(problems), glossary_uses=sorted(uses))
+                                problems=_problem_tuples(problems), glossary_uses=sorted(uses),
+                                cache_keys=[list(k) for k in result.cache_keys])
             html = b""
             try:
                 html = templates.chapter(nav, result.html).encode("utf-8") if templates else b""
@@ -282,6 +285,8 @@ class ChapterBatch:
                     staging.register(site.pages[i].url, site.pages[i].source)
         ordered = [results[i] for i in range(len(self.chapters))]
         for rendered in ordered:
+            for kind, key in rendered.cache_keys:  # used by a worker, or by the render a kept page came from
+                self.cache.mark(kind, key)
             for found in rendered.problems:
                 problems.add(self.place(SiteError(*found)))
         return ordered
@@ -326,6 +331,9 @@ def _from_entry(entry, content_root, checked: dict | None = None) -> Rendered | 
         rendered = Rendered(**entry)
         rendered.external_links = [tuple(x) for x in rendered.external_links]
         rendered.problems = [tuple(x) for x in rendered.problems]
+        if not isinstance(rendered.cache_keys, list) or not all(
+                isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in rendered.cache_keys):
+            return None
         if not isinstance(rendered.search, str) or rendered.template_error is not None \
                 or not isinstance(rendered.stamp, list) or not isinstance(rendered.sha256, str) \
                 or len(rendered.sha256) != 64:
