@@ -31,7 +31,7 @@ class Chapter:
     """One source file: where it is, its validated metadata and its Markdown body."""
 
     source: str          # path relative to the project root, as shown in messages
-    name: str            # file name as listed in config.yaml (e.g. "01-transformers.md")
+    name: str            # path relative to the content folder, as listed in config.yaml or _quarto.yml
     slug: str            # output page name without extension
     title: str
     description: str
