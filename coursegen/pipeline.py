@@ -29,6 +29,7 @@ from .source.chapters import load_chapters
 from .source.freeze import load_freeze
 from .source.glossary import load_glossary
 from .source.includes import expand_all
+from .source.values import load_values
 from .speed.batch import ChapterBatch, RenderContext
 
 
@@ -69,7 +70,8 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
     found before (the config's), which count for ``--strict`` as the build's own."""
     problems = problems if problems is not None else Problems()
     report = BuildReport(problems, config.output_path)
-    chapters, maps = expand_all(load_chapters(config, problems), config.root, problems)  # 1. source
+    chapters, maps = expand_all(load_chapters(config, problems), config.root, problems,  # 1. source
+                                load_values(config, problems))
     chapters = [replace(ch, frozen=load_freeze(ch.source, config, problems)) for ch in chapters]  # Quarto's outputs
     glossary = load_glossary(config.content_path, config.content_dir, problems)
     figures = AttentionFigures(config)

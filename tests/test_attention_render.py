@@ -96,12 +96,36 @@ def test_model_figure_structure_without_javascript():
     svg = next(a for t, a in page.tags if t == "svg")
     assert svg["role"] == "img" and set(svg["aria-labelledby"].split()) == {"fig-test-svg-titre", "fig-test-svg-desc"}
     assert re.search(r'<title id="fig-test-svg-titre">Carte d’attention, couche \d, tête \d</title>', html)
-    # One line per weight of at least 0.05 in the featured head; width and opacity grow with the weight.
+    # It opens on the focus token: only its links are drawn (every non-zero weight), in the highlight colour,
+    # wider and more opaque for larger weights, and its weights are written beside the right column.
     matrix = data["attention"][best["layer"] - 1][best["head"] - 1]
-    lines = re.findall(r'<line [^>]*stroke-width="([\d.]+)" opacity="([\d.]+)"', html)
-    assert len(lines) == sum(w >= 50 for row in matrix for w in row)
-    widths = sorted(float(w) for w, _ in lines)
+    source = data["focus"]["source_tokens"][0]
+    row = matrix[source]
+    lines = re.findall(r'<line class="att-line-hi[^"]*" x1="\d+" y1="(\d+)"[^>]*stroke-width="([\d.]+)" opacity="([\d.]+)"',
+                       html)
+    assert len(lines) == sum(w > 0 for w in row) and len({y for y, _, _ in lines}) == 1
+    widths = sorted(float(w) for _, w, _ in lines)
     assert widths[0] < widths[-1]
+    values = re.findall(r'<text class="att-value"[^>]*>([^<]*)</text>', html)
+    assert values == [fmt(w) for w in row]
+    strongest = row.index(max(row))
+    tokens = [t["text"] for t in data["tokens"]]
+    status = re.search(r'<p class="att-status" role="status" aria-live="polite">(.*?)</p>', html).group(1)
+    assert status == (f"Couche {best['layer']}, tête {best['head']}\u00a0: «\u202f<span lang=\"fr\">{tokens[source]}</span>"
+                      f"\u202f» regarde surtout «\u202f<span lang=\"fr\">{tokens[strongest]}</span>\u202f» "
+                      f"({fmt(row[strongest])}).")
+    assert re.search(rf'<text x="\d+" y="\d+" data-i="{source}" class="att-shown">', html)
+    assert re.search(rf'<text x="\d+" y="\d+" data-i="{strongest}" class="att-max">', html)
+    # [CLS] and [SEP] (no word of the sentence) are marked, their links drawn in grey.
+    assert html.count('class="att-special">[CLS]</text>') == 2 and html.count('class="att-special">[SEP]</text>') == 2
+    assert all('stroke="#8a8f98"' in line for line in re.findall(r"<line [^>]*>", html)
+               if re.search(r'y2="(46|166)"', line) and "att-line-hi" in line)
+    # The legend: sample lines drawn with the same width and opacity rule as the figure, and their weights.
+    legend = html[html.index('<div class="att-legend">'):html.index("</div>", html.index('<div class="att-legend">'))]
+    samples = re.findall(r'stroke-width="([\d.]+)" opacity="([\d.]+)"/></svg>\u00a0([\d,]+)</span>', legend)
+    assert samples == [("1", "0.28", "0,10"), ("3", "0.6", "0,50"), ("5", "0.92", "0,90")]
+    assert "seuls les poids d’au moins 0,05 sont tracés" in legend
+    assert "[CLS]</span> et <span class=\"att-special-name\">[SEP]</span>, en gris, sont des jetons spéciaux" in legend
     # The weights table: caption, column and row headers, every weight with a French decimal comma.
     assert "<summary>Voir les poids (tableau)</summary>" in html
     assert html.index("<details") < html.index("<table")
@@ -111,8 +135,12 @@ def test_model_figure_structure_without_javascript():
     cells = re.findall(r"<td>([^<]*)</td>", html)
     assert cells == [fmt(w) for row in matrix for w in row]
     assert "<caption>Poids d’attention, couche" in html
-    # The labels come from the sentence (accents kept), sub-words are marked.
-    assert ">fatigué<" in html and ">##it<" in html and ">fatigue<" not in html
+    # The tokens are the model's (lower case, accents stripped by its tokenizer), sub-words marked, in the
+    # sentence's language; the sentence's own spelling appears nowhere.
+    assert ">fatigue<" in html and ">##it<" in html and ">il<" in html
+    assert "fatigué" not in html and ">Il<" not in html
+    assert html.count('<g class="att-col att-col-from" text-anchor="end" lang="fr">') == 1
+    assert html.count('<th scope="col" lang="fr">') == n and html.count('<th scope="row" lang="fr">') == n
     assert "figure-label\">Figure 2.3</span>\u00a0: Une <em>petite</em> figure." in html
     assert "style=" not in html and "<script" not in html
 
@@ -168,7 +196,7 @@ def test_layer_on_the_numpy_example_is_refused():
 
 def test_every_text_is_escaped():
     data = json.loads(json.dumps(figure("petit-modele")))
-    data["tokens"][0]["label"] = '<b>"&'
+    data["tokens"][0]["text"] = '<b>"&'
     data["model"]["id"] = "x/<i>"
     html = render("petit-modele", data=data, fig_id='a"b')
     assert "<b>" not in html and "<i>" not in html and "&lt;b&gt;&quot;&amp;" in html
@@ -198,5 +226,16 @@ def test_committed_figures_render(tmp_path):
                              data_url=f"donnees/attention/{name}.json")
         assert html.startswith('<figure class="attention') and html.endswith("</figure>\n")
         assert len(html.encode("utf-8")) < 25_000, f"{name} : figure trop lourde ({len(html)} octets)"
+    # The French figure shows the tokenizer's pieces, as the chapter says: « le », « traverse », « fatigue ».
     fatigue = load((REPO / "content/_freeze/attention/chat-fatigue.json").read_bytes(), "chat-fatigue.json")
     assert "fatigué" in [t["label"] for t in fatigue["tokens"]]
+    html = render_figure(fatigue, specs["chat-fatigue"], fig_id="f", label="", caption_html="", layer=None,
+                         head=None, data_url="d.json")
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert ">fatigue<" in svg and ">traverse<" in svg and ">le<" in svg
+    assert "fatigué" not in svg and "traversé" not in svg and ">Le<" not in svg
+    english = load((REPO / "content/_freeze/attention/animal-fatigue.json").read_bytes(), "animal-fatigue.json")
+    html = render_figure(english, specs["animal-fatigue"], fig_id="f", label="", caption_html="", layer=None,
+                         head=None, data_url="d.json")
+    assert '<g class="att-col att-col-from" text-anchor="end" lang="en">' in html
+    assert "«\u202f<span lang=\"en\">it</span>\u202f» regarde surtout «\u202f<span lang=\"en\">animal</span>\u202f» (0,68)." in html

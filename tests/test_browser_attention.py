@@ -1,4 +1,5 @@
-"""The attention explorer as a learner meets it: keyboard, overview, touch, no JavaScript, file://, dark mode.
+"""The attention explorer as a learner meets it: keyboard, overview, mouse and touch on every token, a layout
+that does not move, no JavaScript, file://, dark mode.
 
 The page is made here from render output + templates/static/attention.{css,js}, under the site's CSP
 (no inline script or style), and served from 127.0.0.1; any console error fails the test.
@@ -22,7 +23,9 @@ NAME = "petit-modele"
 RAW = (FIX / "_freeze" / "attention" / f"{NAME}.json").read_bytes()
 DATA = load(RAW, NAME)
 SPEC = load_specs((FIX / "attention.yaml").read_text(encoding="utf-8"), "attention.yaml")[NAME]
-LABELS = [t["label"] for t in DATA["tokens"]]
+TOKENS = [t["text"] for t in DATA["tokens"]]  # as the model saw them: what the figure shows
+SOURCE = DATA["focus"]["source_tokens"][0]
+BEST = (DATA["focus"]["best"]["layer"], DATA["focus"]["best"]["head"])
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'")
 
@@ -42,7 +45,10 @@ def folder(tmp_path_factory):
     (root / "static").mkdir()
     for name in ("attention.css", "attention.js"):
         shutil.copy(REPO / "templates" / "static" / name, root / "static" / name)
-    (root / "static" / "test.css").write_text(".espace { height: 4000px; }\n", encoding="utf-8")
+    (root / "static" / "test.css").write_text(
+        ".espace { height: 4000px; }\n"  # the site's dark page colours, which site.css sets on the real pages
+        "[data-theme='dark'] body { background: #15171a; color: #e6e8eb; --fg: #e6e8eb; --fg-soft: #b4bac3; "
+        "--bg-soft: #1f2227; --link: #8ab4f8; }\n", encoding="utf-8")
     (root / "donnees" / "attention").mkdir(parents=True)
     (root / "donnees" / "attention" / f"{NAME}.json").write_bytes(RAW)
     figure = render_figure(DATA, SPEC, fig_id="fig-petit", label="Figure 1.1", caption_html="Une petite figure.",
@@ -81,8 +87,8 @@ def said(layer: int, head: int, i: int) -> str:
     """What the live region must say when token i is read in this head (computed from the data)."""
     row = DATA["attention"][layer - 1][head - 1][i]
     j = row.index(max(row))
-    return (f"Couche {layer}, tête {head}\u00a0: «\u202f{LABELS[i]}\u202f» regarde surtout "
-            f"«\u202f{LABELS[j]}\u202f» ({fmt(row[j])})")
+    return (f"Couche {layer}, tête {head}\u00a0: «\u202f{TOKENS[i]}\u202f» regarde surtout "
+            f"«\u202f{TOKENS[j]}\u202f» ({fmt(row[j])}).")
 
 
 def test_keyboard_moves_between_tokens_and_the_live_region_follows(page):
@@ -115,6 +121,7 @@ def test_keyboard_moves_between_tokens_and_the_live_region_follows(page):
     expect(status).to_have_text(said(layer, head, source - 1))
     page.keyboard.press("Escape")
     expect(page.locator("#fig-petit .att-value").first).to_have_text("")
+    expect(page.locator("#fig-petit .att-all-toggle")).to_have_attribute("aria-pressed", "true")
 
 
 def test_choosing_a_thumbnail_in_the_overview_opens_that_head(page):
@@ -131,7 +138,7 @@ def test_choosing_a_thumbnail_in_the_overview_opens_that_head(page):
     expect(current).to_have_attribute("data-layer", str(DATA["focus"]["best"]["layer"]))
     overview.locator('.att-thumb[data-layer="1"][data-head="1"]').focus()
     page.keyboard.press("ArrowRight")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Couche 1, tête 2"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "1.2 (couche 1, tête 2)"
     page.keyboard.press("Enter")
     expect(fig).to_have_attribute("data-layer", "1")
     expect(fig).to_have_attribute("data-head", "2")
@@ -147,6 +154,9 @@ def test_choosing_a_thumbnail_in_the_overview_opens_that_head(page):
     overview.locator('.att-thumb[data-layer="2"][data-head="2"]').click()
     expect(fig).to_have_attribute("data-head", "2")
     expect(fig).to_have_attribute("data-layer", "2")
+    # The chosen token stays chosen: the lines are its links in the new head.
+    expect(fig.locator(".att-lines line")).to_have_count(sum(1 for w in DATA["attention"][1][1][SOURCE] if w > 0))
+    fig.locator(".att-all-toggle").click()
     expected_lines = sum(1 for row in DATA["attention"][1][1] for w in row if w >= 50)
     expect(fig.locator(".att-lines line")).to_have_count(expected_lines)
 
@@ -158,7 +168,7 @@ def test_layer_and_head_pickers(page):
     expect(fig).to_have_attribute("data-head", "1")
     expect(fig.locator(".att-meta")).to_have_text(
         "Couche 1, tête 1 du modèle petit-modele-synthetique (2 couches × 2 têtes).")
-    expect(fig.locator(".att-status")).to_have_text("Couche 1, tête 1 affichée.")
+    expect(fig.locator(".att-status")).to_have_text(said(1, 1, SOURCE))
 
 
 def test_hover_previews_and_touch_selects(browser, site):  # noqa: F811
@@ -175,6 +185,66 @@ def test_hover_previews_and_touch_selects(browser, site):  # noqa: F811
     assert errors == [], errors
 
 
+@pytest.mark.parametrize("device", ["phone-touch", "laptop-mouse"])
+def test_each_token_pressed_is_the_one_selected_and_the_drawing_never_moves(browser, site, device):  # noqa: F811
+    """Tap (phone, touch) or click (laptop, mouse) every token in turn, the first press included: the token
+    under the finger is selected, the sentence and the weights follow, and the drawing keeps its place."""
+    phone = device == "phone-touch"
+    options = ({"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True} if phone
+               else {"viewport": {"width": 1000, "height": 800}})
+    context = browser.new_context(**options)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(site + "index.html")
+    fig = page.locator("#fig-petit")
+    expect(fig).to_have_class(re.compile(r"\batt-ready\b"))
+    svg = fig.locator("svg.att-head-view")
+    svg.scroll_into_view_if_needed()
+    start = svg.bounding_box()
+    # It opens on the focus token, already selected, as the text says.
+    expect(fig.locator(f'.att-col-from .att-token[data-i="{SOURCE}"]')).to_have_attribute("aria-selected", "true")
+    expect(fig.locator(".att-status")).to_have_text(said(*BEST, SOURCE))
+    # The drawing takes the column's width (not a fixed 440 px), and rows are at least 24 px high on touch.
+    width = fig.evaluate("f => f.clientWidth")
+    assert start["width"] >= 0.95 * min(width, 760)
+    tops = [fig.locator(f'.att-col-from .att-token[data-i="{i}"] text').bounding_box()["y"] for i in range(len(TOKENS))]
+    pitch = min(b - a for a, b in zip(tops, tops[1:]))
+    assert pitch >= (28 if phone else 24) - 0.5, pitch
+    order = [i for i in range(len(TOKENS)) if i != SOURCE] + [SOURCE]
+    for i in order:
+        box = fig.locator(f'.att-col-from .att-token[data-i="{i}"] .att-token-bg').bounding_box()
+        x, y = box["x"] + box["width"] - 12, box["y"] + box["height"] / 2
+        if phone:
+            page.touchscreen.tap(x, y)
+        else:
+            page.mouse.click(x, y)
+        expect(fig.locator('.att-col-from .att-token[aria-selected="true"]')).to_have_attribute("data-i", str(i))
+        expect(fig.locator(".att-status")).to_have_text(said(*BEST, i))
+        expect(fig.locator(".att-value")).to_have_text([fmt(w) for w in DATA["attention"][BEST[0] - 1][BEST[1] - 1][i]])
+        assert page.evaluate("document.activeElement.getAttribute('data-i')") == str(i)
+        assert svg.bounding_box() == start, f"le dessin a bougé après le jeton {i}"
+    context.close()
+    assert errors == [], errors
+
+
+def test_the_legend_and_the_languages_are_visible(page):
+    fig = page.locator("#fig-petit")
+    legend = fig.locator(".att-legend")
+    expect(legend).to_be_visible()
+    expect(legend).to_contain_text("plus le poids est fort, plus le trait est épais et foncé\u00a0: 0,10 0,50 0,90.")
+    expect(legend).to_contain_text("[CLS] et [SEP], en gris, sont des jetons spéciaux")
+    # The sample lines follow the figure's own rule: a weight w is drawn 0,5 + 5w wide.
+    widths = legend.locator("line").evaluate_all("ls => ls.map(l => l.getAttribute('stroke-width'))")
+    assert widths == ["1", "3", "5"]
+    # [CLS] and [SEP] are greyed, the other tokens are not; tokens are marked with the sentence's language.
+    special = fig.locator(".att-col-from .att-token").first.locator("text")
+    ordinary = fig.locator(f'.att-col-from .att-token[data-i="{SOURCE}"] text')
+    assert special.evaluate("t => getComputedStyle(t).fill") != ordinary.evaluate("t => getComputedStyle(t).fill")
+    assert ordinary.evaluate("t => t.closest('[lang]').getAttribute('lang')") == DATA["lang"]
+    assert fig.locator(".att-status span").evaluate_all("ss => ss.map(s => s.lang)") == [DATA["lang"]] * 2
+
+
 def test_without_javascript_the_svg_and_the_table_are_there(browser, site):  # noqa: F811
     context, page, errors = open_page(browser, java_script_enabled=False)
     page.goto(site + "index.html")
@@ -184,18 +254,22 @@ def test_without_javascript_the_svg_and_the_table_are_there(browser, site):  # n
     box = svg.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 100
     expect(fig.locator(".att-controls")).to_have_count(0)
-    layer, head = DATA["focus"]["best"]["layer"], DATA["focus"]["best"]["head"]
-    matrix = DATA["attention"][layer - 1][head - 1]
-    expect(svg.locator(".att-lines line")).to_have_count(sum(1 for row in matrix for w in row if w >= 50))
-    expect(svg.locator(".att-col-from text")).to_have_text(LABELS)
+    # Without the script the figure already teaches: the focus token's links, its weights, the reading
+    # sentence and the legend.
+    matrix = DATA["attention"][BEST[0] - 1][BEST[1] - 1]
+    expect(svg.locator(".att-lines line")).to_have_count(sum(1 for w in matrix[SOURCE] if w > 0))
+    expect(svg.locator(".att-col-from text")).to_have_text(TOKENS)
+    expect(svg.locator(".att-value")).to_have_text([fmt(w) for w in matrix[SOURCE]])
+    expect(fig.locator(".att-status")).to_have_text(said(*BEST, SOURCE))
+    expect(fig.locator(".att-legend")).to_be_visible()
     summary = fig.locator("details summary")
     expect(summary).to_have_text("Voir les poids (tableau)")
     table = fig.locator("details table")
     expect(table).to_be_hidden()
     summary.click()
     expect(table).to_be_visible()
-    expect(table.locator("tbody tr")).to_have_count(len(LABELS))
-    expect(table.locator('th[scope="col"]')).to_have_count(len(LABELS) + 1)
+    expect(table.locator("tbody tr")).to_have_count(len(TOKENS))
+    expect(table.locator('th[scope="col"]')).to_have_count(len(TOKENS) + 1)
     context.close()
     assert errors == [], errors
 
@@ -207,7 +281,8 @@ def test_data_is_fetched_only_when_the_figure_comes_near(browser, site):  # noqa
     page.goto(site + "loin.html")
     page.wait_for_timeout(400)
     assert fetched == []
-    expect(page.locator("#fig-petit .att-status")).to_contain_text("se chargent quand la figure approche")
+    expect(page.locator("#fig-petit .att-status")).to_have_text(said(*BEST, SOURCE))  # the static reading
+    expect(page.locator("#fig-petit .att-controls")).to_have_count(0)
     page.locator("#fig-petit").scroll_into_view_if_needed()
     expect(page.locator("#fig-petit")).to_have_class(re.compile(r"\batt-ready\b"))
     assert fetched == [site + f"donnees/attention/{NAME}.json"]
@@ -218,11 +293,12 @@ def test_data_is_fetched_only_when_the_figure_comes_near(browser, site):  # noqa
 def test_from_file_url_the_figure_stays_static_and_says_why(browser, folder):  # noqa: F811
     context, page, errors = open_page(browser)
     page.goto((folder / "index.html").as_uri())
-    status = page.locator("#fig-petit .att-status")
-    expect(status).to_contain_text("file://")
-    expect(status).to_contain_text("la figure reste statique")
+    note = page.locator("#fig-petit .att-note")
+    expect(note).to_contain_text("file://")
+    expect(note).to_contain_text("la figure reste statique")
+    expect(page.locator("#fig-petit .att-status")).to_have_text(said(*BEST, SOURCE))
     expect(page.locator("#fig-petit .att-controls")).to_have_count(0)
-    expect(page.locator("#fig-petit svg")).to_be_visible()
+    expect(page.locator("#fig-petit svg.att-head-view")).to_be_visible()
     context.close()
     assert errors == [], errors
 
@@ -238,10 +314,11 @@ def test_dark_mode_from_the_system_or_the_site_toggle(browser, site, scheme, the
     page.goto(site + "index.html")
     if theme:
         page.evaluate(f"document.documentElement.setAttribute('data-theme', '{theme}')")
-    # Polled: the explorer may redraw the lines just after load (slow under a loaded machine).
+    # Every link of the head is drawn once « Tous les jetons » is pressed; polled: slow under a loaded machine.
+    page.locator("#fig-petit .att-all-toggle").click()
     page.wait_for_function(
         "([sel, c]) => { const l = document.querySelector(sel); return l && getComputedStyle(l).stroke === c; }",
-        arg=["#fig-petit .att-lines line", colour], timeout=10000)
+        arg=["#fig-petit .att-lines line:not(.att-line-special)", colour], timeout=10000)
     context.close()
     assert errors == [], errors
 
@@ -259,3 +336,27 @@ def test_printed_page_shows_the_weights_not_the_controls(page):
     expect(fig.locator("details table")).to_be_visible()  # a closed <details> still prints its table
     expect(fig.locator(".att-controls")).to_be_hidden()
     expect(fig.locator(".att-status")).to_be_hidden()
+
+
+def test_no_axe_violation_once_the_explorer_is_used(browser, site):  # noqa: F811
+    """The page-level axe run (test_quality) sees the figures before they load; this one sees the explorer
+    after a token is chosen and with the overview open, in light and dark themes."""
+    from test_quality import AXE, _need  # lazy: only this test needs axe-core's path
+
+    _need(AXE)
+    context, page, errors = open_page(browser, bypass_csp=True)  # axe is injected as an inline script
+    page.goto(site + "index.html")
+    expect(page.locator("#fig-petit")).to_have_class(re.compile(r"\batt-ready\b"))
+    page.locator(f'#fig-petit .att-col-from .att-token[data-i="{SOURCE + 1}"]').click()
+    page.locator("#fig-petit .att-overview-toggle").click()
+    page.add_script_tag(path=str(AXE))
+    for theme in ("light", "dark"):
+        page.evaluate(f"document.documentElement.setAttribute('data-theme', '{theme}')")
+        found = page.evaluate("""async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+            return r.violations.map(v => v.id + ' : ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+        }""")
+        assert found == [], f"{theme} : {found}"
+    context.close()
+    assert errors == [], errors

@@ -354,3 +354,13 @@ def test_a_port_in_use_is_refused_before_building(tmp_path):
         f"serve : le port {port} est déjà utilisé (par un autre aperçu ?) : arrêtez-le ou choisissez --port 8000 ; "
         "rien n'a été construit, le site précédent est inchangé"]
     assert not (root / "site").exists()
+
+
+def test_the_variables_beside_the_quarto_project_are_watched(tmp_path):
+    from coursegen.commands.serve import watched_paths
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "config.yaml").write_text('title: "T"\nauthor: "A"\nquarto_project: _quarto.yml\n', encoding="utf-8")
+    (tmp_path / "_quarto.yml").write_text("book:\n  chapters:\n    - content/01-a.md\n", encoding="utf-8")
+    _, files = watched_paths(tmp_path)
+    assert tmp_path / "_variables.yml" in files and tmp_path / "_quarto.yml" in files

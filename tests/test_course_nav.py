@@ -89,3 +89,11 @@ def test_links_from_a_nested_page_are_relative_to_its_folder():
 def test_a_course_still_refuses_absolute_links():
     site = site_of(make("01-a.md", "Texte\n"))
     assert "sort du dossier de contenu" in resolve_link("/etc/passwd", site.pages[0], site).error
+
+
+def test_toc_depth_and_toc_false_come_from_the_front_matter():
+    from dataclasses import replace
+
+    pages = [replace(make(f"0{i}-a{i}.md", "## Un\n\n### Deux\n"), meta=meta)
+             for i, meta in enumerate(({}, {"toc-depth": 2}, {"toc": False}))]
+    assert [p.toc_depth for p in site_of(*pages).pages] == [3, 2, 0]

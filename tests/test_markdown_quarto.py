@@ -133,14 +133,15 @@ def test_missing_include(project):
             "(le chemin est relatif au fichier qui l'inclut (content/02-suite.md))") in result.stderr
 
 
-def test_other_shortcodes_and_stray_syntax_are_warnings_never_shown(project):
-    write_chapter(project, "Avant {{< kbd Ctrl-C >}} après, et `{{< code >}}` reste.\n\n"
+def test_unknown_shortcodes_and_stray_syntax_are_warnings_never_shown(project):
+    write_chapter(project, "Avant {{< fa brands github >}} après, et `{{< code >}}` reste.\n\n"
                            "Texte {#pas-ici} seul.\n\n:::\n\n```{mermaid}\ngraph LR\n```\n")
     result = run_build(project)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        "content/02-suite.md:4: avertissement : shortcode Quarto « kbd » non pris en charge : retiré de la page "
-        "(seul « {{< include fichier.md >}} » est reconnu)",
+        "content/02-suite.md:4: avertissement : shortcode Quarto « fa » non pris en charge : retiré de la page "
+        "(shortcodes reconnus : include, var, meta, pagebreak, kbd, video ; remplacez celui-ci par du texte ou une "
+        "image)",
         "content/02-suite.md:6: avertissement : attributs non reconnus « {#pas-ici} » : retirés de la page "
         "(placez {#id .classe} juste après un titre, une image, un lien ou [un texte])",
         "content/02-suite.md:8: avertissement : « ::: » sans bloc à fermer ou mal formé : ligne retirée de la page "
@@ -149,7 +150,7 @@ def test_other_shortcodes_and_stray_syntax_are_warnings_never_shown(project):
         "(remplacez-la par une image (SVG) du résultat)",
     ]
     page = article((project / "site" / "suite.html").read_text(encoding="utf-8"))
-    assert "kbd" not in page and "{#pas-ici}" not in page and ":::" not in page
+    assert "brands" not in page and "{#pas-ici}" not in page and ":::" not in page
     assert "<code>{{&lt; code &gt;}}</code>" in page
     assert run_build(project, "--strict").returncode == 1
 

@@ -82,6 +82,34 @@ def test_nested_explanation_with_a_longer_outer_fence_and_numbering_per_page():
     assert 'id="quiz-2-3"' not in html and 'id="quiz-2-2"' in html  # the heading took "quiz-2"
 
 
+def test_the_answers_are_gathered_in_a_print_key_at_the_end_of_the_page():
+    """Printed, a chapter gives its answers after the last question (site.css shows the key in print only)."""
+    body = ("## Réponses-questions\n\n" + SOFTMAX + "\nEntre les deux.\n\n::: {.quiz}\nCombien de têtes ?\n\n"
+            "- [=] 8\n- [=] huit\n:::\n\nFin du chapitre.\n")
+    html, problems, _ = render(body)
+    assert problems == []
+    key = html[html.index('<section class="quiz-key"'):]
+    assert html.index("Fin du chapitre.") < html.index('<section class="quiz-key"') and key.endswith("</section>\n")
+    # Its id does not take one the page already has (the heading took « reponses-questions »).
+    assert key.startswith('<section class="quiz-key" aria-labelledby="reponses-questions-2" data-pagefind-ignore>\n'
+                          '<p id="reponses-questions-2" class="quiz-key-title" role="heading" aria-level="2">'
+                          'Réponses des questions</p>\n')
+    items = re.findall(r'<div class="quiz-key-item"><p class="quiz-key-question"><a href="#(quiz-\d)">Question (\d)</a></p>\n'
+                       r'(.*?)</div>\n', key, re.S)
+    assert [(ident, n) for ident, n, _ in items] == [("quiz-1", "1"), ("quiz-2", "2")]
+    assert items[0][2] == ('<p class="quiz-answer"><strong>Bonne réponse\u00a0:</strong> Pour éviter que la '
+                           '<em>softmax</em> ne sature</p>\n<p>Quand <math' + items[0][2].split("<p>Quand <math", 1)[1])
+    assert "les scores se dispersent." in items[0][2]
+    assert re.fullmatch(r'<p class="quiz-answer"><strong>Réponses acceptées\u00a0:</strong> 8\s?; huit</p>\n', items[1][2])
+    # The same answers stay under each question for the screen.
+    assert html.count('<p class="quiz-answer">') == 4
+
+
+def test_a_page_without_quiz_has_no_answer_key():
+    html, problems, _ = render("Texte.\n")
+    assert problems == [] and "quiz-key" not in html
+
+
 def test_a_question_of_several_blocks_keeps_the_first_paragraph_as_legend():
     html, problems, _ = render("::: {.quiz}\nQue renvoie ce code ?\n\n```python\nprint(1 + 1)\n```\n\n"
                                "- [x] 2\n- [ ] 11\n:::\n")

@@ -1,4 +1,5 @@
 import re
+from html import escape
 from types import SimpleNamespace
 
 import pytest
@@ -30,23 +31,26 @@ def test_syntax_error_names_template_and_line(tmp_path):
     assert str(info.value).startswith("templates/t.html:2: erreur de syntaxe Jinja2")
 
 
-def _page(**fields) -> SimpleNamespace:
-    """A page as the sidebar reads it (``course.nav.PageNav``), outside any Quarto part or section."""
-    return SimpleNamespace(opens=(), depth=0, part=False, nav_title=fields["title"], **fields)
+def _heading(level, ident, text, number="", inline=""):
+    return SimpleNamespace(level=level, id=ident, text=text, number=number, html=inline or escape(text, quote=False))
 
 
-def _heading(level, ident, text, number=""):
-    return SimpleNamespace(level=level, id=ident, text=text, number=number)
+def _chapter(slug, title, number, toc, inline=""):
+    return SimpleNamespace(slug=slug, url=f"{slug}.html", title=title, number=number, toc=toc,
+                           title_html=inline or escape(title, quote=False), nav_title=title, opens=(), depth=0,
+                           part=False)
 
 
 def _sidebar_html(glossary_url="glossaire.html"):
     """The real partial rendered for three chapters: one without sections, one with an h3 only."""
     chapters = [
-        _page(slug="avant-propos", url="avant-propos.html", title="Avant-propos", number="", toc=[]),
-        _page(slug="bases", url="bases.html", title="Les <bases>", number="1", toc=[
+        _chapter("avant-propos", "Avant-propos", "", []),
+        _chapter("bases", "Les <bases>", "1", [
             _heading(2, "listes", "Les listes", "1.1"), _heading(3, "detail", "Détail"),
             _heading(2, "questions", "Questions & réponses")]),
-        _page(slug="suite", url="suite.html", title="La suite", number="2", toc=[_heading(3, "seul", "h3")]),
+        _chapter("suite", "La suite de R", "2", [_heading(3, "seul", "h3"),
+                                                 _heading(2, "code", "Le code R", "2.1", "Le code <code>R</code>")],
+                 "La suite de <code>R</code>"),
     ]
     env = make_environment(REPO / "templates")
     return render_template(env, "partials/sidebar.html", {"chapters": chapters, "glossary_url": glossary_url,
@@ -71,7 +75,10 @@ def test_sidebar_partial_is_one_line_per_chapter():
            '<!--sections bases--><ol class="sidebar-sections">' \
            '<li><a href="bases.html#listes"><span class="numero">1.1</span> Les listes</a></li>' \
            '<li><a href="bases.html#questions">Questions &amp; réponses</a></li></ol><!--/sections--></li>' in lines
-    assert '<li><a href="suite.html" data-page="suite"><span class="numero">2</span> La suite</a></li>' in lines
+    # a title written in Markdown (`R`) is shown as its inline HTML, in the chapter's link and its sections
+    assert ('<li><a href="suite.html" data-page="suite"><span class="numero">2</span> La suite de <code>R</code></a>'
+            '<!--sections suite--><ol class="sidebar-sections"><li><a href="suite.html#code"><span class="numero">2.1'
+            '</span> Le code <code>R</code></a></li></ol><!--/sections--></li>') in lines
 
 
 @pytest.mark.parametrize("current", ["", "avant-propos", "bases", "suite", "glossaire", "inconnu"])
@@ -88,7 +95,7 @@ def test_sidebar_marks_exactly_the_current_link_and_shows_only_its_sections():
         assert page.count('aria-current="page"') == 1
         assert f'<a href="{href}" aria-current="page">' in page
         assert ("bases.html#listes" in page) == (slug == "bases")
-        assert page.count('class="sidebar-sections"') == (slug == "bases")
+        assert page.count('class="sidebar-sections"') == (slug in ("bases", "suite"))
         assert "data-page" not in page and "<!--" not in page
     assert 'aria-current' not in sidebar.for_page() and "sidebar-sections" not in sidebar.for_page()
     assert sidebar.for_page("inconnu") == sidebar.for_page()

@@ -112,6 +112,9 @@ CHAPTERS = {
     "shortcode openers": lambda n: "Texte " + "{{< a " * n + "\n",
     "shortcode openers, one closer": lambda n: "`{{< a`" + " {{< a" * n + " >}}\n",
     "shortcodes beside code spans": lambda n: "`x` {{< a >}} " * n + "\n",
+    "escaped shortcode openers": lambda n: "{{{< a " * n + ">}}\n",
+    "value shortcodes": lambda n: "{{< var a >}} {{< meta b " * n + "\n",
+    "key shortcodes": lambda n: "{{< kbd Ctrl-C >}} " * n + "\n",
     "attribute openers": lambda n: "Texte " + "{#a " * n + "\n",
     "cross-references": lambda n: "## Titre {#sec-cible}\n\n" + "Voir @sec-cible. " * n + "\n",
     "bracketed references": lambda n: "## Titre {#sec-cible}\n\n" + "[@sec-cible] " * n + "\n",
@@ -171,11 +174,12 @@ def test_a_trailing_attribute_block_after_spaces_is_still_read():
     assert [(h.id, h.text, h.numbered) for h in page.headings] == [("sec-x", "Titre", False)]
 
 
-def test_shortcodes_are_dropped_outside_code_spans_only():
+def test_misplaced_includes_are_dropped_outside_code_spans_only():
     problems = Problems()
-    chapter, _ = expand_includes(_chapter("`{{< a >}}` {{< b x >}} ``{{< c >}}`` fin\n"), Path("."), problems)
-    assert chapter.body == "`{{< a >}}`  ``{{< c >}}`` fin\n"
-    assert [p.message for p in problems.items] == ["shortcode Quarto « b » non pris en charge : retiré de la page"]
+    chapter, _ = expand_includes(_chapter("`{{< include a.md >}}` x {{< include b.md >}} {{< kbd K >}} fin\n"),
+                                 Path("."), problems)
+    assert chapter.body == "`{{< include a.md >}}` x  {{< kbd K >}} fin\n"
+    assert [p.message for p in problems.items] == ["« {{< include … >}} » doit être seul sur sa ligne : ignoré"]
 
 
 # -- YAML -----------------------------------------------------------------------------------------------------

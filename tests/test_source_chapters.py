@@ -152,3 +152,60 @@ def test_quarto_page_without_level_one_heading_takes_the_first_heading(tmp_path)
     chapter, problems = quarto_page(tmp_path, "Texte.\n\n## Le vrai titre {#titre}\n\n## Ensuite\n", "b.qmd")
     assert problems == [] and (chapter.title, chapter.anchor) == ("Le vrai titre", "titre")
     assert chapter.body == "Texte.\n\n\n\n## Ensuite\n"
+
+
+def test_keys_quarto_defines_are_accepted_silently(tmp_path):
+    chapter, problems = parse(tmp_path, (
+        '---\ntitle: "Essai"\ntoc: true\ntoc-depth: 2\nlang: fr\nexecute:\n  echo: false\nformat:\n  html:\n'
+        '    code-fold: true\ncategories: [R, style]\nimage: a.png\n'
+        'keywords: [a]\neditor: visual\nengine: knitr\njupyter: python3\nknitr:\n  opts_chunk:\n    echo: false\n'
+        'filters: [x.lua]\nabstract: "Résumé"\neval: false\ncode-fold: show\norder: 2\n---\nTexte\n').encode())
+    assert chapter is not None and problems == []
+
+
+def test_a_key_quarto_does_not_define_is_still_a_warning_unless_a_meta_shortcode_reads_it(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\nbrouillon: 1\nclef: 1\n---\nTexte {{< meta clef >}}\n')
+    assert problems == ["content/01-essai.md:3: avertissement : clé d'en-tête inconnue « brouillon » (ignorée)"]
+
+
+def test_subtitle_authors_and_date_as_quarto_writes_them(tmp_path):
+    chapter, problems = parse(tmp_path, (
+        '---\ntitle: "Essai"\nsubtitle: "Sous-titre"\nauthor:\n  - name: Ada Lovelace\n  - Grace Hopper\n'
+        '  - name:\n      given: Alan\n      family: Turing\ndate: 2024-03-01\n---\n').encode())
+    assert problems == []
+    assert (chapter.subtitle, chapter.authors, chapter.date) == \
+        ("Sous-titre", ("Ada Lovelace", "Grace Hopper", "Alan Turing"), "1er mars 2024")
+    assert chapter.title_line == 2 and chapter.meta["subtitle"] == "Sous-titre"
+    chapter, _ = parse(tmp_path, b'---\ntitle: "Essai"\nauthor: "Une autrice"\ndate: "printemps 2024"\n---\n')
+    assert (chapter.authors, chapter.date) == (("Une autrice",), "printemps 2024")
+
+
+def test_a_date_of_the_build_is_not_shown(tmp_path):
+    chapter, problems = parse(tmp_path, b'---\ntitle: "Essai"\ndate: last-modified\n---\n')
+    assert chapter.date == ""
+    assert problems == ["content/01-essai.md:3: avertissement : « date: last-modified » non affichée : la page ne "
+                        "dépend pas du jour de construction (écrivez la date elle-même : date: 2024-01-15)"]
+
+
+def test_number_sections_false_makes_the_page_unnumbered(tmp_path):
+    chapter, problems = parse(tmp_path, b'---\ntitle: "Essai"\nnumber-sections: false\n---\n')
+    assert problems == [] and chapter.numbered is False
+    chapter, problems = parse(tmp_path, b'---\ntitle: "Essai"\nnumber-sections: "non"\n---\n')
+    assert problems == ['content/01-essai.md:3: « number-sections » doit être true ou false (reçu "non")']
+
+
+def test_the_title_is_kept_as_written_for_the_parser(tmp_path):
+    chapter, _ = parse(tmp_path, b'---\ntitle: "Un script `R` : vite"\ndescription: "Le `a : b`"\n---\n')
+    assert (chapter.title, chapter.description) == ("Un script `R` : vite", "Le `a : b`")
+
+
+def test_the_hint_for_an_unknown_key_names_a_key_authors_write(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\nwebsite: /x.html\nsous-titre: "S"\n---\n')
+    assert problems == ["content/01-essai.md:3: avertissement : clé d'en-tête inconnue « website » (ignorée)",
+                        "content/01-essai.md:4: avertissement : clé d'en-tête inconnue « sous-titre » (ignorée) "
+                        "(vouliez-vous dire « subtitle » ?)"]
+
+
+def test_toc_keys_are_typed(tmp_path):
+    _, problems = parse(tmp_path, b'---\ntitle: "Essai"\ntoc-depth: deux\n---\n')
+    assert problems == ['content/01-essai.md:3: « toc-depth » doit être un nombre entier (reçu "deux")']

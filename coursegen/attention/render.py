@@ -1,9 +1,7 @@
 """Frozen attention data → deterministic, accessible HTML + SVG (standard library only).
 
-A ``model`` figure is a "head view": the sentence's tokens in two columns, a line from each token
-(left, the one that looks) to each token it attends to (right), wider and more opaque for larger
-weights; below, the same weights as a table in a collapsed ``<details>``. ``attention.js`` turns it
-into an explorer when JavaScript runs; without it, the SVG and the table are the figure.
+A ``model`` figure is a "head view" (headview.py): the tokens in two columns, lines for the attention
+weights, opened on the token the text talks about; ``attention.js`` turns it into an explorer.
 
 A ``numpy`` figure is the worked example: a numbered sequence of small tables (X, W_q/W_k/W_v,
 Q/K/V, scores, scaled scores, softmax weights, output) and a heat map of the weights; no script.
@@ -13,60 +11,14 @@ All geometry is integer or two-decimal text, with no random ids: the same data g
 
 from __future__ import annotations
 
-import html
-
 from ..errors import UserError
 from .frozen import SCALE
+from .headview import focus_of, head_view_svg, model_figure, specials_of, tokens_of
+from .markup import NBSP, NNBSP, esc, fmt, fr, num
 from .specs import Spec
-
-# Head view geometry (user units); attention.js reads the same values from data-* attributes.
-ROW = 22            # height of one token row
-TOP = 34            # room for the column headings
-LEFT_X = 118        # right edge of the left column's labels
-LINE_X1 = 126       # where lines start
-LINE_X2 = 314       # where lines end
-RIGHT_X = 322       # left edge of the right column's labels
-WIDTH = 440
-MIN_DRAWN = 50      # thousandths: lighter links are left out of the static drawing (the table has them all)
 
 # Heat map geometry.
 CELL_W, CELL_H, LABEL_W, HEAD_H = 54, 30, 72, 28
-
-
-NBSP, NNBSP = "\u00a0", "\u202f"
-
-
-def fr(text: str) -> str:
-    """The site's French spacing in this module's own prose: no-break space before « : », narrow
-    no-break space before « ; » and inside guillemets (as coursegen.text does for chapters)."""
-    return (text.replace(" : ", f"{NBSP}: ").replace(" ; ", f"{NNBSP}; ")
-            .replace("« ", f"«{NNBSP}").replace(" »", f"{NNBSP}»"))
-
-
-def esc(text: str) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def fmt(value: int, decimals: int = 2) -> str:
-    """Thousandths → French decimal text, rounded half away from zero: 677 → « 0,68 », -1500 → « −1,50 »."""
-    step = 10 ** (3 - decimals)
-    q, r = divmod(abs(value), step)
-    if 2 * r >= step:
-        q += 1
-    sign = "\u2212" if value < 0 and q else ""
-    whole, frac = divmod(q, 10 ** decimals)
-    return f"{sign}{whole},{frac:0{decimals}d}" if decimals else f"{sign}{whole}"
-
-
-def model_name(figure: dict) -> str:
-    """The model's short name: « all-MiniLM-L6-v2 » for « sentence-transformers/all-MiniLM-L6-v2 »."""
-    return figure["model"]["id"].rsplit("/", 1)[-1]
-
-
-def _num(x: float) -> str:
-    """Two-decimal SVG number without trailing zeros (stable text for attributes)."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"
 
 
 def render_figure(figure: dict, spec: Spec, *, fig_id: str, label: str, caption_html: str,
@@ -83,7 +35,7 @@ def render_figure(figure: dict, spec: Spec, *, fig_id: str, label: str, caption_
                                  "(exemple calculé, sans couches ni têtes)", "retirez layer= et head=")
         return _numpy_figure(figure, fig_id, caption)
     layer, head = _choose_head(figure, spec, layer, head)
-    return _model_figure(figure, spec, fig_id, caption, layer, head, data_url)
+    return model_figure(figure, spec, fig_id, caption, layer, head, data_url)
 
 
 def _caption(label: str, caption_html: str) -> str:
@@ -108,75 +60,6 @@ def _choose_head(figure: dict, spec: Spec, layer: int | None, head: int | None) 
     if not 1 <= head <= heads:
         raise UserError(f"tête {head} inexistante : chaque couche a {heads} têtes (head=1 à {heads})")
     return layer, head
-
-
-# --- model figure: head view -------------------------------------------------------------------------
-
-def _model_figure(figure: dict, spec: Spec, fig_id: str, caption: str, layer: int, head: int,
-                  data_url: str) -> str:
-    tokens = [t["label"] for t in figure["tokens"]]
-    matrix = figure["attention"][layer - 1][head - 1]
-    model = figure["model"]
-    focus_attr = ""
-    if "focus" in figure:
-        focus_attr = f' data-focus="{figure["focus"]["source_tokens"][0]}"'
-    where = f"Couche {layer}, tête {head}"
-    meta = (f'<span class="att-meta">{where} du modèle {esc(model_name(figure))} '
-            f'({model["layers"]} couches × {model["heads"]} têtes).</span>')
-    return (
-        f'<figure class="attention attention-model" id="{esc(fig_id)}" data-src="{esc(data_url)}" '
-        f'data-layer="{layer}" data-head="{head}"{focus_attr}>\n'
-        f'{_head_view_svg(fig_id, tokens, matrix, where)}'
-        f'<details class="att-details">\n<summary>Voir les poids (tableau)</summary>\n'
-        f"{_weights_table(tokens, matrix, f'Poids d’attention, {where.lower()}', 'Qui regarde ↓ / regardé →')}"
-        f"</details>\n"
-        # HTML allows the caption only first or last in a figure.
-        f"<figcaption>{caption} {meta}</figcaption>\n</figure>\n"
-    )
-
-
-def _head_view_svg(fig_id: str, tokens: list[str], matrix: list[list[int]], where: str) -> str:
-    n = len(tokens)
-    height = TOP + n * ROW + 8
-    centre = [TOP + i * ROW + ROW // 2 for i in range(n)]
-    title_id, desc_id = f"{fig_id}-svg-titre", f"{fig_id}-svg-desc"
-    lines = []
-    for i in range(n):
-        for j in range(n):
-            w = matrix[i][j]
-            if w < MIN_DRAWN:
-                continue
-            lines.append(f'<line x1="{LINE_X1}" y1="{centre[i]}" x2="{LINE_X2}" y2="{centre[j]}" '
-                         f'stroke-width="{_num(0.5 + 5 * w / SCALE)}" opacity="{_num(0.2 + 0.8 * w / SCALE)}"/>')
-    left = "".join(f'<text x="{LEFT_X}" y="{centre[i] + 5}" data-i="{i}">{esc(t)}</text>' for i, t in enumerate(tokens))
-    right = "".join(f'<text x="{RIGHT_X}" y="{centre[i] + 5}" data-i="{i}">{esc(t)}</text>'
-                    for i, t in enumerate(tokens))
-    desc = fr(f"{where}. Chaque trait relie un jeton de gauche, qui regarde, à un jeton de droite, qu’il regarde ; "
-            f"plus le poids est grand, plus le trait est épais et opaque. Les poids inférieurs à "
-            f"{fmt(MIN_DRAWN)} ne sont pas tracés ; le tableau qui suit donne tous les poids.")
-    return (
-        f'<svg class="att-svg att-head-view" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
-        f'role="img" aria-labelledby="{title_id} {desc_id}" data-row="{ROW}" data-top="{TOP}" '
-        f'data-x1="{LINE_X1}" data-x2="{LINE_X2}" data-width="{WIDTH}">\n'
-        f'<title id="{title_id}">Carte d’attention, {where.lower()}</title>\n'
-        f'<desc id="{desc_id}">{desc}</desc>\n'
-        f'<text class="att-heading" x="{LEFT_X}" y="16" text-anchor="end">Qui regarde</text>'
-        f'<text class="att-heading" x="{RIGHT_X}" y="16">Regardé</text>\n'
-        f'<g class="att-lines" stroke="#0072B2" stroke-linecap="round">\n' + "\n".join(lines) + "\n</g>\n"
-        f'<g class="att-col att-col-from" text-anchor="end">{left}</g>\n'
-        f'<g class="att-col att-col-to">{right}</g>\n'
-        "</svg>\n"
-    )
-
-
-def _weights_table(tokens: list[str], matrix: list[list[int]], caption: str, corner: str) -> str:
-    head = "".join(f'<th scope="col">{esc(t)}</th>' for t in tokens)
-    rows = "".join(
-        f'<tr><th scope="row">{esc(t)}</th>' + "".join(f"<td>{fmt(w)}</td>" for w in matrix[i]) + "</tr>\n"
-        for i, t in enumerate(tokens))
-    return (f'<div class="att-table-wrap"><table class="att-table">\n<caption>{esc(caption)}</caption>\n'
-            f'<thead><tr><th scope="col">{esc(corner)}</th>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n'
-            "</table></div>\n")
 
 
 # --- numpy figure: the worked example ------------------------------------------------------------
@@ -256,7 +139,7 @@ def _heat_map(fig_id: str, words: list[str], weights: list[list[int]]) -> str:
             cls, fill = (" att-strong", ' fill="#fff"') if strong else ("", "")
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{CELL_W - 2}" height="{CELL_H - 2}" fill="#0072B2" '
-                f'fill-opacity="{_num(0.04 + 0.96 * w / SCALE)}"/>'
+                f'fill-opacity="{num(0.04 + 0.96 * w / SCALE)}"/>'
                 f'<text class="att-cell-value{cls}" x="{x + CELL_W // 2 - 1}" '
                 f'y="{y + CELL_H // 2 + 4}" text-anchor="middle"{fill}>'
                 f"{fmt(w)}</text>\n")
@@ -274,8 +157,9 @@ def static_svg(figure: dict, spec: Spec, *, layer: int | None = None, head: int 
     else:
         layer, head = _choose_head(figure, spec, layer, head)
         where = f"Couche {layer}, tête {head}"
-        tokens = [t["label"] for t in figure["tokens"]]
-        svg, shown = _head_view_svg(spec.name, tokens, figure["attention"][layer - 1][head - 1], where), where
+        svg = head_view_svg(spec.name, tokens_of(figure), figure["attention"][layer - 1][head - 1], where,
+                            shown=focus_of(figure), specials=specials_of(figure), lang=spec.lang)
+        shown = where
     svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" font-family="DejaVu Sans, Arial, '
                                 'sans-serif" font-size="13" ', 1)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, shown

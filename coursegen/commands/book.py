@@ -39,6 +39,7 @@ from ..course.nav import SCHEME
 from ..errors import Problems, UserError
 from ..pandoc import INSTALL_HINT, pandoc_binary
 from ..source.glossary import load_glossary
+from ..markdown.parse import site_text
 from ..text import french
 from .export import ANSWER_TITLE, OUTPUT_FILE, export
 
@@ -187,7 +188,7 @@ def build_book(config: Config, problems: Problems, on_step=None) -> Book | None:
 
 
 def _metadata(config: Config) -> dict[str, str]:
-    return {"title": french(config.title), "subtitle": french(config.subtitle), "author": config.author,
+    return {"title": site_text(config.title).text, "subtitle": site_text(config.subtitle).text, "author": config.author,
             "date": config.date_fr if config.date else "", "lang": config.language or "fr"}
 
 

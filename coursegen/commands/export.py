@@ -16,6 +16,7 @@ from ..config import load_config, output_refusal
 from ..course.figures import AttentionFigures
 from ..errors import Problems, UserError
 from ..markdown.attrs import div_attrs
+from ..markdown.titles import french_markdown
 from ..output.staging import os_problem, remove_tree, swap
 from ..source.chapters import load_chapters
 from ..yamlfile import link_outside
@@ -62,7 +63,7 @@ def export(root: Path, dest: Path, problems: Problems) -> list[str]:
     figures.specs(problems)
     for chapter in chapters:
         body = _quarto_body(chapter.body, chapter.source, chapter.body_line, problems, figures, written)
-        heading = f"# {chapter.title}" + ("" if chapter.numbered else " {.unnumbered}")
+        heading = f"# {french_markdown(chapter.title)}" + ("" if chapter.numbered else " {.unnumbered}")
         written[chapter.name] = f"{heading}\n\n{body}"
     for path in sorted(config.content_path.rglob("*")):
         rel = path.relative_to(config.content_path).as_posix()

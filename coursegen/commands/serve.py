@@ -292,7 +292,7 @@ def watched_paths(root: Path) -> tuple[list[Path], set[Path]]:
         folders = [config.content_path, config.templates_path]
         quarto_project = config.quarto_project
         if quarto_project:
-            files.add(root / quarto_project)
+            files |= {root / quarto_project, (root / quarto_project).parent / "_variables.yml"}
     return [f for f in folders if f.is_dir()], files
 
 

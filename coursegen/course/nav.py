@@ -4,6 +4,7 @@ were); and ``resolve_link``, which maps an author's link onto the built site."""
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from urllib.parse import unquote
 from ..config import Config
 from ..errors import did_you_mean
 from ..markdown.parse import NUMBERED_DEPTH, ParsedPage
+from ..markdown.titles import plain
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Section:
     id: str
     text: str
     number: str = ""
+    html: str = ""       # the text as inline HTML (`code`, emphasis)
 
 
 @dataclass
@@ -55,6 +58,12 @@ class PageNav:
     depth: int = 0                 # how many groups hold this page
     deeper: list[Section] = field(default_factory=list)  # headings below h3, numbered in a Quarto project
     nav_title: str = ""            # the title the sidebar shows (a Quarto menu's ``text:``, else the title)
+    title_html: str = ""                  # the title as inline HTML (`code`, emphasis); ``title`` is its text
+    description_html: str = ""
+    subtitle_html: str = ""
+    authors: tuple[str, ...] = ()
+    date: str = ""
+    toc_depth: int = 3                    # deepest level in « Sur cette page » (``toc: false``: 0)
 
 
 @dataclass
@@ -115,7 +124,7 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
                 first = 2 if number else next((lv for lv in range(2, h.level + 1) if counters[lv]), h.level)
                 section_number = ".".join(([number] if number else []) +
                                           [str(counters[lv]) for lv in range(first, h.level + 1)])
-            sections.append(Section(h.level, h.id, h.text, section_number))
+            sections.append(Section(h.level, h.id, h.text, section_number, h.html or html.escape(h.text, quote=False)))
             label = f"section {section_number}" if section_number else f"section « {h.text} »"
             page_anchors[h.id] = Target(url, h.id, label, h.text)
         figure_numbers: dict[int, str] = {}
@@ -132,16 +141,21 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
         for ident, target in page_anchors.items():
             targets.setdefault(ident, target)
         toc = [s for s in sections if s.level in (2, 3)]
-        nav_title = ch.nav_title or ch.title
+        title, description, subtitle = (value or plain(raw) for value, raw in (
+            (page.title, ch.title), (page.description, ch.description), (page.subtitle, ch.subtitle)))
+        nav_title = ch.nav_title or title.text
         group = ch.group + ((nav_title,) if ch.part else ())
         shared = next((i for i, (a, b) in enumerate(zip(previous, ch.group)) if a != b), min(len(previous),
                                                                                          len(ch.group)))
         opens = ch.group[shared:] if not (pages and pages[-1].part and ch.group[:len(previous)] == previous) \
             else ch.group[len(previous):]
         previous = group
-        pages.append(PageNav(ch.slug, url, ch.title, number, ch.description, ch.source, toc, figure_numbers,
+        pages.append(PageNav(ch.slug, url, title.text, number, description.text, ch.source, toc, figure_numbers,
                              name=ch.name, anchor=ch.anchor, part=ch.part, opens=opens, depth=len(ch.group),
-                             deeper=[s for s in sections if s.level > 3 and s.number], nav_title=nav_title))
+                             deeper=[s for s in sections if s.level > 3 and s.number], nav_title=nav_title,
+                             title_html=title.html, description_html=description.html, subtitle_html=subtitle.html,
+                             authors=ch.authors, date=ch.date,
+                             toc_depth=0 if ch.meta.get("toc") is False else int(ch.meta.get("toc-depth", 3))))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before
     return Site(pages, {p.name: p for p in pages}, anchors, targets, quarto, image_extension)

@@ -24,8 +24,9 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from ..errors import Problems
 from ..source.chapters import Chapter
 from ..text import french, slugify
-from . import cells, cite, quarto, quiz
+from . import cells, cite, quarto, quiz, shortcodes
 from .attrs import div_attrs, take_trailing_attrs
+from .titles import InlineText, inline_html, inline_plain
 
 NUMBERED_DEPTH = 3  # h2 -> 1.1, h3 -> 1.1.1, as in the original Quarto book
 
@@ -37,6 +38,7 @@ class Heading:
     text: str
     line: int
     numbered: bool       # whether navigation gives it a number (``course.nav`` computes which)
+    html: str = ""       # the text as inline HTML (`code`, emphasis), for the contents and the sidebar
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class ParsedPage:
     headings: list[Heading]
     figures: list[Figure]
     ids: set[str]
+    title: InlineText | None = None        # the chapter's title, description and subtitle, parsed as Markdown
+    description: InlineText | None = None
+    subtitle: InlineText | None = None
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +84,7 @@ def new_engine() -> MarkdownIt:
     md.use(attrs_plugin, spans=True)
     md.use(container_plugin, name="div", validate=lambda params, *args: bool(params.strip()))
     md.core.ruler.push("atelier_heading_attrs", _heading_attrs_rule)
+    shortcodes.install(md)
     quarto.install(md)
     cite.install(md)
     md.core.ruler.push("atelier_typography", _typography_rule)
@@ -136,15 +142,43 @@ def inline_text(token: Token) -> str:
             parts.append(" ")
         elif child.type == "image":
             parts.append(child.content)
+        elif child.type in ("shortcode", "shortcode_escaped"):
+            parts.append(inline_plain([child]))
     return "".join(parts).strip()
+
+
+def parse_inline(source: str, path: str, line: int, problems: Problems) -> InlineText:
+    """A title (or any one line of Markdown outside the body) as inline HTML and plain text, typeset the French
+    way like the body; problems are reported at ``path:line``."""
+    if not source:
+        return InlineText("", "")
+    env: dict[str, Any] = {}
+    tokens = engine().parseInline(source, env)
+    for key in (shortcodes.WARNINGS, "qmd_warnings"):  # the shortcode and Quarto rules' notes (``quarto._note``)
+        for _, message, hint in env.pop(key, []):
+            problems.warn(path, line, message, hint)
+    children = tokens[0].children if tokens and tokens[0].children else []
+    return InlineText(inline_html(children), inline_plain(children))
+
+
+def site_text(source: str) -> InlineText:
+    """A text of the site's config (title, subtitle, description) parsed like a chapter's title. Its shortcodes
+    and stray attributes are not reported here: the config names no line for them."""
+    return parse_inline(source, "", 0, Problems())
 
 
 def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
     """Tokenise a chapter and collect its headings (with stable ids), figures and ids."""
     # markdown-it's own (footnotes); quarto.report reads its warnings from it; the cell rule reads the freeze
     env: dict[str, Any] = {"frozen": chapter.frozen}
+    line = chapter.title_line or 1  # the front matter
+    title = parse_inline(chapter.title, chapter.source, line, problems)
+    description = parse_inline(chapter.description, chapter.source, line, problems)
+    subtitle = parse_inline(chapter.subtitle, chapter.source, line, problems)
     tokens = engine().parse(chapter.body, env)
     del env["frozen"]
+    for line0, message, hint in env.pop(shortcodes.WARNINGS, []):
+        problems.warn(chapter.source, chapter.body_line + line0, message, hint)
     quarto.report(env, chapter, problems)
     for line0, message, hint in cells.warnings(env):
         problems.warn(chapter.source, chapter.body_line + line0, message, hint)
@@ -194,7 +228,7 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
             if classes:
                 tok.attrSet("class", " ".join(classes))
             numbered = chapter.numbered and "unnumbered" not in classes and level >= 2  # depth: course.nav
-            headings.append(Heading(level, ident, text, line, numbered))
+            headings.append(Heading(level, ident, text, line, numbered, inline_html(inline.children or [])))
         elif tok.type == "paragraph_open" and (image := _lone_image(tokens, i)) is not None:
             ident = image.attrGet("id")
             if ident:
@@ -230,7 +264,7 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
                 if ident and child.type != "image":
                     claim(str(ident), line_of(tok), True)
     _mark_inline_lines(tokens, chapter.body_line)
-    return ParsedPage(chapter, tokens, env, headings, figures, ids)
+    return ParsedPage(chapter, tokens, env, headings, figures, ids, title, description, subtitle)
 
 
 def _mark_inline_lines(tokens: list[Token], body_line: int) -> None:

@@ -20,7 +20,8 @@ token (``meta["quiz_choice"]``: ``"right"``, ``"wrong"`` or ``"answer"``), with 
 text. :func:`replace_quizzes` swaps each quiz for its HTML at render time: a ``<fieldset>``, a
 « Vérifier » button that ``site.js`` reveals and wires (the check runs in the page, nothing is sent),
 a live region for the feedback, and a ``<details>`` « Voir la réponse » that shows the answer and the
-explanation without JavaScript.
+explanation without JavaScript. The same answers are gathered at the end of the page in an answer key
+that only print shows (site.css), so that a printed chapter does not give each answer under its question.
 """
 
 from __future__ import annotations
@@ -185,10 +186,12 @@ RenderInline = Callable[[list[Token]], str]    # inline children -> HTML
 
 def replace_quizzes(tokens: list[Token], taken: set[str], render: Render, render_inline: RenderInline,
                     plain_text: Callable[[Token], str]) -> list[Token]:
-    """Swap every quiz block for an ``html_block`` token holding its HTML."""
+    """Swap every quiz block for an ``html_block`` token holding its HTML, and end the page with the
+    print-only answer key when it has quizzes."""
     out: list[Token] = []
     used = set(taken)
     number = 0
+    key: list[str] = []
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -202,9 +205,21 @@ def replace_quizzes(tokens: list[Token], taken: set[str], render: Render, render
         ident = attrs.get("id") or _free_id(f"quiz-{number}", used)
         used.add(ident)
         block = Token("html_block", "", 0)
-        block.content = _quiz_html(tokens, parts, ident, number, render, render_inline, plain_text)
+        block.content, solution = _quiz_html(tokens, parts, ident, number, render, render_inline, plain_text)
         out.append(block)
+        key.append(f'<div class="quiz-key-item"><p class="quiz-key-question"><a href="#{html.escape(ident)}">'
+                   f"Question {number}</a></p>\n{solution}</div>\n")
         i = parts.end + 1
+    if key:
+        # Its title is a paragraph with the heading role: print-only, it stays out of the outline that the
+        # contents and the book are built from.
+        title = _free_id("reponses-questions", used)
+        block = Token("html_block", "", 0)
+        block.content = (f'<section class="quiz-key" aria-labelledby="{title}" data-pagefind-ignore>\n'
+                         f'<p id="{title}" class="quiz-key-title" role="heading" aria-level="2">'
+                         "Réponses des questions</p>\n"
+                         + "".join(key) + "</section>\n")
+        out.append(block)
     return out
 
 
@@ -217,7 +232,8 @@ def _free_id(ident: str, used: set[str]) -> str:
 
 
 def _quiz_html(tokens: list[Token], parts: Parts, ident: str, number: int, render: Render,
-               render_inline: RenderInline, plain_text: Callable[[Token], str]) -> str:
+               render_inline: RenderInline, plain_text: Callable[[Token], str]) -> tuple[str, str]:
+    """The quiz's HTML, and its answer with the explanation (for the answer key)."""
     choices = [(tokens[start + 2], tokens[start].meta.get("quiz_choice", "")) for start, _ in parts.items]
     kinds = {kind for _, kind in choices}
     short = kinds == {"answer"}
@@ -256,7 +272,7 @@ def _quiz_html(tokens: list[Token], parts: Parts, ident: str, number: int, rende
     explanation = "".join(render(tokens[a:b]) for a, b in parts.explanation)
     out.append(f'<details class="quiz-solution"><summary>Voir la réponse</summary>'
                f'<div class="solution-body">\n{answer}{explanation}</div></details>\n</div>\n')
-    return "".join(out)
+    return "".join(out), answer + explanation
 
 
 def _legend(tokens: list[Token], parts: Parts, number: int, render: Render, render_inline: RenderInline,

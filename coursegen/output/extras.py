@@ -13,6 +13,7 @@ from ..errors import Problems
 from ..source.glossary import GLOSSARY_PAGE
 from ..course.nav import Site
 from ..pages.context import SOCIAL_IMAGE, footer_html
+from ..markdown.parse import site_text
 from ..text import french
 from .social import drawable, social_png
 
@@ -60,7 +61,8 @@ def check(config: Config, problems: Problems, cache: Cache) -> None:
     texts = [("title", config.title), ("subtitle", config.subtitle), ("author", config.author)]
 
     def missing_glyphs() -> bytes:
-        return json.dumps([drawable(french(text))[1] for _, text in texts]).encode("utf-8")
+        return json.dumps([drawable(site_text(text).text if key != "author" else french(text))[1]
+                           for key, text in texts]).encode("utf-8")
     found = json.loads(cache.memo(("glyphes", texts), missing_glyphs))
     for (key, _), missing in zip(texts, found):
         if missing:
@@ -121,7 +123,8 @@ def social_image(config: Config) -> bytes:
     """The Open Graph image: course title, subtitle, and « author — host/path » when the address is known."""
     where = re.sub(r"^https?://", "", config.site_url).rstrip("/")
     footer = " — ".join(part for part in (config.author, where) if part)
-    title, subtitle, footer = (drawable(french(text))[0] for text in (config.title, config.subtitle, footer))
+    title, subtitle = (drawable(site_text(text).text)[0] for text in (config.title, config.subtitle))
+    footer = drawable(french(footer))[0]
     return social_png(title, subtitle, footer)
 
 
@@ -163,10 +166,10 @@ def glossary_markdown(entries) -> str:
 
 def llms_txt(config: Config, site: Site, has_glossary: bool = False) -> str:
     """The llms.txt index (https://llmstxt.org): title, summary, then one line per chapter copy."""
-    lines = [f"# {french(config.title)}", ""]
+    lines = [f"# {site_text(config.title).text}", ""]
     if config.description:
-        lines += [f"> {french(config.description)}", ""]
-    about = [french(config.subtitle), french(f"Auteur : {config.author}.") if config.author else "",
+        lines += [f"> {site_text(config.description).text}", ""]
+    about = [site_text(config.subtitle).text, french(f"Auteur : {config.author}.") if config.author else "",
              f"Édition du {config.date_fr}." if config.date_fr else ""]
     if any(about):
         lines += [" ".join(part if part.endswith(".") else part + "." for part in about if part), ""]

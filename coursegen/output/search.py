@@ -45,11 +45,13 @@ def indexable(html: str) -> str:
     return _ELISION.sub(lambda m: m.group(1) + HAIR_SPACE, html)
 
 
-def search_document(title: str, number: str, body_html: str, language: str) -> str:
-    """What Pagefind indexes for a chapter: its title and article body, not the navigation around it."""
+def search_document(title: str, number: str, body_html: str, language: str, title_html: str = "") -> str:
+    """What Pagefind indexes for a chapter: its title and article body, not the navigation around it. Results
+    show the heading's text: `code` in a title is read without its backticks."""
     heading = html.escape(f"{number} {title}" if number else title)
+    shown = (f"{html.escape(number)} " if number else "") + (title_html or html.escape(title))
     return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{heading}</title></head>'
-            f"<body><main data-pagefind-body><h1>{heading}</h1>\n{body_html}</main></body></html>")
+            f"<body><main data-pagefind-body><h1>{shown}</h1>\n{body_html}</main></body></html>")
 
 
 def _executable() -> Path:

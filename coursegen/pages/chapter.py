@@ -23,6 +23,7 @@ from . import cells as cell_rules
 from . import cite as cite_rules
 from . import html as html_rules
 from . import quarto as quarto_rules
+from . import shortcodes as shortcode_rules
 from .html import PageState, block_line
 
 # Called with (figure request, its number or "", caption HTML); returns the figure's HTML or raises UserError.
@@ -41,7 +42,8 @@ class RenderResult:
 def renderer() -> MarkdownIt:
     """The page renderer: the parser's plugins (for their own render rules) plus every rule of the site."""
     md = new_engine()
-    for name, rule in {**html_rules.RULES, **quarto_rules.RULES, **cite_rules.RULES, **cell_rules.RULES}.items():
+    rules = {**html_rules.RULES, **quarto_rules.RULES, **cite_rules.RULES, **cell_rules.RULES, **shortcode_rules.RULES}
+    for name, rule in rules.items():
         md.add_render_rule(name, rule)
     return md
 

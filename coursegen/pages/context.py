@@ -1,14 +1,18 @@
 """Stage 4, the site's templates: one Jinja2 environment per build and the context each kind of page gets.
 
 Template context, for theme authors (every page):
-  site         -- title, subtitle, author, date_fr, date_iso, description, language, base_path, site_url,
+  site         -- title, subtitle, description (plain text) and their *_html (inline HTML: `code`, emphasis),
+                  author, date_fr, date_iso, language, base_path, site_url,
                   extra (config.yaml's free-form data), social_image, footer (left/center/right HTML of
                   page_footer, sanitised; empty: the tool's footer), favicon ("" : the theme's)
-  page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title, url, number, description,
-                  toc (sections: level, id, text, number), prev, next, source, anchor (id of the title),
+  page         -- kind ("home" | "chapter" | "search" | "glossary" | "404"), title (plain text), title_html
+                  (inline HTML: `code`, emphasis), subtitle_html, authors, date, url, number, description (text),
+                  description_html,
+                  toc (sections: level, id, text, html, number), prev, next, source, anchor (id of the title),
                   repo_links (action, label, url: Quarto's repo-actions)
-  chapters     -- the course's pages in order (slug, url, title, number, description, toc; opens: the group
-                  titles the sidebar opens before the page, depth, part: Quarto parts, sections and menus)
+  chapters     -- the course's pages in order (slug, url, title, title_html, number, description,
+                  description_html, toc; opens: the group titles the sidebar opens before the page, depth, part,
+                  nav_title: Quarto parts, sections and menus)
   downloads    -- PDF/EPUB links (url, format, size); glossary_url -- "" without a glossary
   sidebar      -- the course sidebar's HTML; ui -- the French interface strings (pages/ui.py)
   url(path)    -- a link to a site file, relative to the current page (absolute under site_url on 404)
@@ -18,6 +22,7 @@ Template context, for theme authors (every page):
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from dataclasses import dataclass
@@ -31,7 +36,7 @@ from ..course.nav import PageNav, Site
 from ..errors import SiteError
 from ..markdown.sanitize import clean_html
 from ..source.glossary import GLOSSARY_PAGE, Entry
-from ..text import french
+from ..markdown.parse import site_text
 from .templates import Sidebar, make_environment, render_template, url_helper
 
 SOCIAL_IMAGE = "static/social.png"
@@ -64,9 +69,12 @@ class Templates:
     def render(self, template: str, kind: str, title: str, url: str, nav: PageNav | None = None,
                current: str = "", base: str = "", **extra) -> str:
         """One page: ``current`` is the slug marked in the sidebar; ``base`` makes links absolute (404)."""
-        page = {"kind": kind, "title": title, "url": url,
+        page = {"kind": kind, "title": title, "url": url, "title_html": nav.title_html if nav else html.escape(title),
+                "subtitle_html": nav.subtitle_html if nav else "",
+                "description_html": nav.description_html if nav else "", "authors": nav.authors if nav else (),
+                "date": nav.date if nav else "",
                 "number": nav.number if nav else "", "description": nav.description if nav else "",
-                "toc": nav.toc if nav else [], "prev": nav.prev if nav else None,
+                "toc": [s for s in nav.toc if s.level <= nav.toc_depth] if nav else [], "prev": nav.prev if nav else None,
                 "next": nav.next if nav else None, "source": nav.source if nav else "",
                 "anchor": nav.anchor if nav else "", "repo_links": repo_links(self.config, nav) if nav else []}
         sidebar = self.sidebar(base, "" if base else posixpath.dirname(url)).for_page(current)
@@ -141,9 +149,9 @@ def footer_html(config: Config) -> tuple[dict[str, str], list[SiteError]]:
 
 
 def site_context(config: Config) -> dict:
-    return {"footer": footer_html(config)[0], "favicon": config.favicon,
-            "title": french(config.title), "subtitle": french(config.subtitle), "author": config.author,
-            "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
-            "description": french(config.description), "language": config.language,
+    title, subtitle, description = (site_text(text) for text in (config.title, config.subtitle, config.description))
+    return {"footer": footer_html(config)[0], "favicon": config.favicon, "title": title.text, "title_html": title.html, "subtitle": subtitle.text, "subtitle_html": subtitle.html,
+            "author": config.author, "date_fr": config.date_fr, "date_iso": config.date.isoformat() if config.date else "",
+            "description": description.text, "description_html": description.html, "language": config.language,
             "base_path": config.base_path, "site_url": config.site_url, "extra": config.extra,
             "social_image": SOCIAL_IMAGE}

@@ -3,25 +3,37 @@ validated front matter and body."""
 
 from __future__ import annotations
 
+import datetime
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
-from ..config import Config
+from ..config import FRENCH_MONTHS, Config
 from ..errors import Problems, did_you_mean
-from ..yamlfile import Key, compose, decode_source, link_outside, read_mapping, too_large, yaml_error
 from ..text import french
+from ..yamlfile import Key, compose, construct, decode_source, link_outside, read_mapping, too_large, yaml_error
 from .bibliography import Bibliography, page_bibliography
 from .freeze import Frozen
 from .quarto import Entry, pages_from_project
+from .quarto_keys import QUARTO_PAGE_KEYS
 
-_META_SCHEMA = {"title": Key((str,), "un texte"), "description": Key((str,), "un texte"),
+# Every key Quarto defines is accepted (most change nothing here); the ones the site uses are typed.
+_META_SCHEMA = {**{name: Key() for name in sorted(QUARTO_PAGE_KEYS)},
+                "title": Key((str,), "un texte"), "description": Key((str,), "un texte"),
                 "numbered": Key((bool,), "true ou false"), "draft": Key((bool,), "true ou false"),
+                "subtitle": Key((str,), "un texte"), "number-sections": Key((bool,), "true ou false"),
+                "date": Key((str, datetime.date), "une date AAAA-MM-JJ"), "toc": Key((bool,), "true ou false"),
+                "toc-depth": Key((int,), "un nombre entier"),
                 "bibliography": Key((str, list), "un chemin ou une liste de chemins"),
                 "csl": Key((str,), "un chemin vers un fichier .csl")}
+_COMMON_KEYS = ("title", "subtitle", "description", "author", "date", "numbered", "draft", "abstract", "lang", "toc",
+                "toc-depth", "number-sections", "categories", "image", "order", "keywords", "bibliography", "format",
+                "execute", "engine", "editor", "jupyter", "knitr", "filters", "code-fold", "csl", "echo", "eval")
+_DATE_WORDS = ("today", "now", "last-modified")  # Quarto's dates of the build: not shown (same input, same bytes)
+_META_SHORTCODE = re.compile(r"\{\{<\s*meta\s+([\w.-]+)")
 _PREFIX = re.compile(r"^\d+[-_]")
 _SLUG_OK = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -39,6 +51,11 @@ class Chapter:
     draft: bool
     body: str
     body_line: int       # 1-based line of the body's first line in the source file
+    subtitle: str = ""   # shown under the title, as Quarto's title block does
+    authors: tuple[str, ...] = ()
+    date: str = ""       # as shown: « 15 janvier 2024 »
+    title_line: int = 0  # line of the title in the source file (its problems are reported there)
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, repr=False)  # the whole front matter ({{< meta >}})
     bibliography: Bibliography | None = None  # where its citations are looked up (``pages.cite``)
     frozen: Frozen | None = None  # the page as Quarto executed it (``source.freeze``)
     group: tuple[str, ...] = ()  # Quarto project: the parts, sections or menus holding the page (``source.quarto``)
@@ -120,10 +137,10 @@ def parse_chapter(path: Path, config: Config, problems: Problems, entry: Entry |
     raw_meta = text[4:4 + end.start()]
     body_start = 4 + end.end() + 1
     body_line = text[:body_start].count("\n") + 1
-    loaded = _load_meta(raw_meta, rel, problems)
+    loaded = _load_meta(raw_meta, rel, problems, text[body_start:])
     if loaded is None:
         return None
-    meta, lines = loaded
+    meta, lines, everything = loaded
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.error(rel, 2, "« title » manquant dans l'en-tête",
@@ -134,12 +151,16 @@ def parse_chapter(path: Path, config: Config, problems: Problems, entry: Entry |
         problems.error(rel, 0, f"nom de fichier « {path.name} » inutilisable comme adresse de page",
                        "utilisez des minuscules sans accents, des chiffres et des tirets : 03-mon-chapitre.md")
         return None
+    numbered = meta.get("numbered", meta.get("number-sections", True))
     return Chapter(
-        source=rel, name=path.name, slug=slug, title=french(title.strip()),
-        description=french(str(meta.get("description", "")).strip()),
-        numbered=bool(meta.get("numbered", True)), draft=bool(meta.get("draft", False)),
+        source=rel, name=path.name, slug=slug, title=title.strip(),
+        description=str(meta.get("description", "")).strip(),
+        numbered=bool(numbered), draft=bool(meta.get("draft", False)),
         body=text[body_start:] if body_start <= len(text) else "", body_line=body_line,
-        bibliography=page_bibliography(meta, lines, rel, config, problems),
+        subtitle=str(meta.get("subtitle", "")).strip(), authors=_authors(everything.get("author"), rel,
+                                                                          lines.get("author", 0), problems),
+        date=_date(meta.get("date"), rel, lines.get("date", 0), problems), title_line=lines.get("title", 0),
+        meta=everything, bibliography=page_bibliography(meta, lines, rel, config, problems),
     )
 
 
@@ -161,17 +182,18 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
         return None
     meta: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    everything: dict[str, Any] = {}
     body, body_line = text, 1
     if text.startswith("---\n"):
         end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
         if end is None:
             problems.error(rel, 1, "en-tête YAML non terminé", "fermez-le par une ligne « --- » avant le texte")
             return None
-        loaded = _load_meta(text[4:4 + end.start()], rel, problems)
+        start = 4 + end.end() + 1
+        loaded = _load_meta(text[4:4 + end.start()], rel, problems, text[start:])
         if loaded is None:
             return None
-        meta, lines = loaded
-        start = 4 + end.end() + 1
+        meta, lines, everything = loaded
         body, body_line = (text[start:] if start <= len(text) else ""), text[:start].count("\n") + 1
     slug = PurePosixPath(entry.path).with_suffix("").as_posix()
     bad = next((part for part in slug.split("/") if not _URL_PART.match(part)), None)
@@ -180,7 +202,7 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
                        "renommez le fichier ou le dossier avec des lettres, des chiffres, « - », « _ » ou « . », "
                        "sans espace")
         return None
-    title, anchor, numbered = meta.get("title"), "", True
+    title, anchor, numbered, found, index = meta.get("title"), "", True, None, 0
     if not isinstance(title, str) or not title.strip():
         body_lines = body.split("\n")
         found = _first_title(body_lines)
@@ -197,11 +219,16 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
             anchor = next((a[1:] for a in attrs if a.startswith("#")), "")
             numbered = ".unnumbered" not in attrs and "-" not in attrs
     home = slug == "index" and config.project_type == "book"  # quarto.org: a book's index.qmd is unnumbered
-    numbered = numbered and not entry.part and not home and meta.get("numbered", True) is not False
+    numbered = numbered and not entry.part and not home and meta.get("numbered", meta.get("number-sections", True)) \
+        is not False
+    title_line = lines.get("title", 0) if meta.get("title") else (body_line + index if found else 0)
     return Chapter(
-        source=rel, name=entry.path, slug=slug, title=french(title.strip()),
-        description=french(str(meta.get("description", "")).strip()), numbered=numbered,
+        source=rel, name=entry.path, slug=slug, title=title.strip(),
+        description=str(meta.get("description", "")).strip(), numbered=numbered,
         draft=bool(meta.get("draft", False)), body=body, body_line=body_line,
+        subtitle=str(meta.get("subtitle", "")).strip(),
+        authors=_authors(everything.get("author"), rel, lines.get("author", 0), problems),
+        date=_date(meta.get("date"), rel, lines.get("date", 0), problems), title_line=title_line, meta=everything,
         group=tuple(g if g.startswith("@") else french(g) for g in entry.group), part=entry.part,
         appendix=entry.appendix, anchor=anchor, quarto=True, nav_title=french(entry.text.strip()),
         bibliography=page_bibliography(meta, lines, rel, config, problems),
@@ -234,8 +261,11 @@ def _first_title(lines: list[str]) -> tuple[int, str, list[str]] | None:
     return first
 
 
-def _load_meta(raw: str, rel: str, problems: Problems) -> tuple[dict[str, Any], dict[str, int]] | None:
-    """Parse and type-check the front matter; unknown keys are warnings (ignored), wrong types errors."""
+def _load_meta(raw: str, rel: str, problems: Problems,
+               body: str = "") -> tuple[dict[str, Any], dict[str, int], dict[str, Any]] | None:
+    """Parse and type-check the front matter: (typed values, their lines, every key as written). A key Quarto
+    does not define is a warning (ignored) unless a ``{{< meta key >}}`` of the page reads it; wrong types are
+    errors."""
     offset = 1  # the opening "---" line
     try:
         node = compose(raw)
@@ -243,15 +273,72 @@ def _load_meta(raw: str, rel: str, problems: Problems) -> tuple[dict[str, Any], 
         problems.add(yaml_error(exc, rel, offset))
         return None
     if node is None:
-        return {}, {}
+        return {}, {}, {}
     if not isinstance(node, yaml.MappingNode):
         problems.error(rel, node.start_mark.line + 1 + offset,
                        "l'en-tête doit contenir des paires « clé: valeur »")
         return None
     before = len(problems.errors)
-    meta, lines = read_mapping(node, _META_SCHEMA, rel, problems, offset=offset, severity="warning",
-                               unknown="clé d'en-tête inconnue « {} » (ignorée)", hint="", wrong=_wrong_type)
-    return (meta, lines) if len(problems.errors) == before else None
+    read = {name.split(".")[0] for name in _META_SHORTCODE.findall(raw + "\n" + body)} if "{{<" in raw + body else set()
+    unknown = {}
+    for key_node, _ in node.value:
+        name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if isinstance(name, str) and name not in _META_SCHEMA and name not in read:
+            # « vouliez-vous dire » among the keys authors write, not among Quarto's 450 (« website » -> « verbosity »)
+            problems.warn(rel, key_node.start_mark.line + 1 + offset, f"clé d'en-tête inconnue « {name} » (ignorée)",
+                          did_you_mean(name, _COMMON_KEYS))
+            unknown[name] = Key()
+    schema = {**unknown, **{name: Key() for name in read}, **_META_SCHEMA} if read or unknown else _META_SCHEMA
+    meta, lines = read_mapping(node, schema, rel, problems, offset=offset, wrong=_wrong_type)
+    if len(problems.errors) != before:
+        return None
+    everything: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            try:
+                everything[str(key_node.value)] = meta[key_node.value] if key_node.value in meta \
+                    else construct(value_node)
+            except yaml.YAMLError as exc:
+                problems.add(yaml_error(exc, rel, offset))
+                return None
+    return meta, lines, everything
+
+
+def _authors(value: Any, rel: str, line: int, problems: Problems) -> tuple[str, ...]:
+    """Quarto's ``author``: a name, a list of names, or entries with ``name`` (text, or ``given``/``family``)."""
+    if value is None:
+        return ()
+    found: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, dict):
+            name = name.get("literal") or " ".join(str(name[k]) for k in ("given", "family") if name.get(k))
+        if isinstance(name, (str, int, float)) and not isinstance(name, bool) and str(name).strip():
+            found.append(str(name).strip())
+        else:
+            problems.warn(rel, line, f"« author » : auteur illisible ({item!r}) : non affiché",
+                          "écrivez « author: Prénom Nom », une liste de noms, ou des entrées « - name: Prénom Nom »")
+    return tuple(found)
+
+
+def _date(value: Any, rel: str, line: int, problems: Problems) -> str:
+    """``date:`` as a French reader reads it (« 15 janvier 2024 »); other texts are shown as written."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value in _DATE_WORDS:
+            problems.warn(rel, line, f"« date: {value} » non affichée : la page ne dépend pas du jour de construction",
+                          "écrivez la date elle-même : date: 2024-01-15")
+            return ""
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        day = "1er" if value.day == 1 else str(value.day)
+        return f"{day} {FRENCH_MONTHS[value.month - 1]} {value.year}"
+    return ""
 
 
 def _wrong_type(name: str, key: Key, value: object) -> str:
@@ -291,7 +378,7 @@ def load_chapters(config: Config, problems: Problems) -> list[Chapter]:
 
 def _name_groups(chapters: list[Chapter]) -> list[Chapter]:
     """Groups headed by a part page (``@path``, ``source.quarto``) take that page's title."""
-    titles = {c.name: c.title for c in chapters}
+    titles = {c.name: french(c.title) for c in chapters}
     return [replace(c, group=tuple(titles.get(g[1:], PurePosixPath(g[1:]).stem) if g.startswith("@") else g
                                    for g in c.group)) if any(g.startswith("@") for g in c.group) else c
             for c in chapters]

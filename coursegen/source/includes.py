@@ -1,8 +1,10 @@
-"""Quarto includes and shortcodes, before parsing.
+"""Quarto includes and value shortcodes, before parsing.
 
-:func:`expand_includes` replaces ``{{< include _file.md >}}`` by the file's text and removes any other
-shortcode (with a warning); a :class:`SourceMap` remembers where every line of the expanded body came
-from, so that :meth:`SourceMap.place` points each problem found later into the right file and line.
+:func:`expand_includes` replaces ``{{< include _file.md >}}`` (alone on its line, relative to the including
+file's folder, as in Quarto) by the file's text, and ``{{< var >}}`` / ``{{< meta >}}`` by their values
+(``source.values``); the other shortcodes are left for the parser (``markdown.shortcodes``). A
+:class:`SourceMap` remembers where every line of the expanded body came from, so that
+:meth:`SourceMap.place` points each problem found later into the right file and line.
 """
 
 from __future__ import annotations
@@ -11,15 +13,21 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from ..errors import Problems, SiteError
 from ..yamlfile import MAX_SOURCE_BYTES, decode_source, too_large
 from .chapters import Chapter
+from .values import NO_VALUES, ProjectValues, replace_values
 
-# A shortcode runs to the first ``>}}`` after its name; ``_drop_shortcodes`` searches only up to the last
+# Replaces the value shortcodes of one line: (text, file, line) -> text.
+Values = Callable[[str, str, int], str]
+
+# A shortcode runs to the first ``>}}`` after its name; ``_drop_includes`` searches only up to the last
 # ``>}}`` of the line, so that no opener reads to the end of the line in vain (quadratic on many openers).
 _SHORTCODE = re.compile(r"\{\{<\s*([A-Za-z][\w-]*)(.*?)>\}\}", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADER = re.compile(r"---[ \t]*\n(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 _BACKTICKS = re.compile(r"`+")
 
 INCLUDE_HINT = "les fichiers inclus se placent dans le projet, par exemple content/_partie.md"
@@ -53,19 +61,32 @@ class SourceMap:
         return SiteError(path, line, problem.message, problem.hint, problem.severity)
 
 
-def expand_includes(chapter: Chapter, root: Path, problems: Problems) -> tuple[Chapter, SourceMap]:
-    """The chapter with its includes expanded and other shortcodes removed, and its source map."""
-    if "{{<" not in chapter.body:  # nearly every chapter: nothing to expand, every line is its own
+def expand_includes(chapter: Chapter, root: Path, problems: Problems,
+                    project: ProjectValues = NO_VALUES) -> tuple[Chapter, SourceMap]:
+    """The chapter with its includes and value shortcodes expanded (in its title and description too), and
+    its source map."""
+    if "{{<" not in chapter.body + chapter.title + chapter.description + chapter.subtitle:
+        return chapter, SourceMap(chapter.source, chapter.body_line, ())  # nearly every chapter: nothing to do
+
+    def values(text: str, path: str, line: int) -> str:
+        return replace_values(text, chapter.meta, project, path, line, problems)
+    line = chapter.title_line or 1
+    chapter = replace(chapter, title=values(chapter.title, chapter.source, line),
+                      description=values(chapter.description, chapter.source, line),
+                      subtitle=values(chapter.subtitle, chapter.source, line))
+    if "{{<" not in chapter.body:
         return chapter, SourceMap(chapter.source, chapter.body_line, ())
     origin = [(chapter.source, chapter.body_line + i) for i in range(chapter.body.count("\n") + 1)]
     budget = [MAX_EXPANDED_CHARS - len(chapter.body), MAX_INCLUDES]  # characters and includes still allowed
-    lines, where = _expand(chapter.body, origin, root, (chapter.source,), problems, budget)
+    lines, where = _expand(chapter.body, origin, root, (chapter.source,), problems, budget, values,
+                          project.folder or root)
     body = "\n".join(lines)
     return replace(chapter, body=body), SourceMap(chapter.source, chapter.body_line, tuple(where))
 
 
 def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[str, ...],
-            problems: Problems, budget: list[int]) -> tuple[list[str], list[tuple[str, int]]]:
+            problems: Problems, budget: list[int], values: Values,
+            top: Path) -> tuple[list[str], list[tuple[str, int]]]:
     out: list[str] = []
     where: list[tuple[str, int]] = []
     fence = ""
@@ -75,28 +96,30 @@ def _expand(text: str, origin: list[tuple[str, int]], root: Path, chain: tuple[s
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) \
                     and not raw.strip()[len(opener.group(1)):].strip():
                 fence = ""
-            out.append(raw)
+            out.append(values(raw, path, line))  # as in Quarto, values reach into code
             where.append((path, line))
             continue
         if opener:
             fence = opener.group(1)
-            out.append(raw)
+            out.append(values(raw, path, line))
             where.append((path, line))
             continue
         include = re.fullmatch(r"\s*\{\{<\s*include\s+(\S+?)\s*>\}\}\s*", raw)
         if include:
-            sub = _include(include.group(1), path, line, root, chain, problems, budget)
+            sub = _include(include.group(1), path, line, root, chain, problems, budget, values, top)
             lines, origin_lines = sub if sub is not None else ([""], [(path, line)])
             out.extend(lines)
             where.extend(origin_lines)
             continue
-        out.append(_drop_shortcodes(raw, path, line, problems))
+        out.append(values(_drop_includes(raw, path, line, problems), path, line))
         where.append((path, line))
     return out, where
 
 
-def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ...],
-             problems: Problems, budget: list[int]) -> tuple[list[str], list[tuple[str, int]]] | None:
+def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ...], problems: Problems,
+             budget: list[int], values: Values, top: Path) -> tuple[list[str], list[tuple[str, int]]] | None:
+    """The lines of one included file: ``target`` relative to the including file's folder, or, starting with
+    « / », to the project's folder (``top``), as in Quarto."""
     target = target.strip("\"'")
     if budget[0] < 0:  # a bound already reached: reported once, where it was reached
         return None
@@ -106,15 +129,18 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
                        "ce chapitre", "regroupez les fichiers inclus ou découpez le chapitre")
         budget[0] = -1
         return None
-    file = (root / path).parent / target
+    file = top / target.lstrip("/") if target.startswith("/") else (root / path).parent / target
     resolved = file.resolve()
     if not resolved.is_relative_to(root.resolve()):
         problems.error(path, line, f"inclusion de « {target} » refusée : le fichier est hors du projet",
                        INCLUDE_HINT)
         return None
     if not file.is_file():
+        folder = top.resolve().relative_to(root.resolve()).as_posix() if top.resolve().is_relative_to(root.resolve()) \
+            else top.name
         problems.error(path, line, f"fichier inclus « {target} » introuvable",
-                       f"le chemin est relatif au fichier qui l'inclut ({path})")
+                       f"un chemin qui commence par « / » part du dossier du projet ({folder}/)"
+                       if target.startswith("/") else f"le chemin est relatif au fichier qui l'inclut ({path})")
         return None
     rel = resolved.relative_to(root.resolve()).as_posix()
     if rel in chain:
@@ -139,15 +165,21 @@ def _include(target: str, path: str, line: int, root: Path, chain: tuple[str, ..
                        f"{MAX_EXPANDED_CHARS // 1024 // 1024} Mo", "incluez moins de fichiers ou découpez le chapitre")
         budget[0] = -1
         return None
-    origin = [(rel, i + 1) for i in range(text.count("\n") + 1)]
-    return _expand(text, origin, root, chain + (rel,), problems, budget)
+    first = 1
+    header = _HEADER.match(text)
+    if header:  # an included page's own front matter is metadata, never text (Pandoc reads it so)
+        first += header.group(0).count("\n")
+        text = text[header.end():]
+    origin = [(rel, first + i) for i in range(text.count("\n") + 1)]
+    return _expand(text, origin, root, chain + (rel,), problems, budget, values, top)
 
 
-def _drop_shortcodes(raw: str, path: str, line: int, problems: Problems) -> str:
-    """Remove every shortcode outside code spans, with a warning naming it."""
-    if "{{<" not in raw:
+def _drop_includes(raw: str, path: str, line: int, problems: Problems) -> str:
+    """Remove an include that is not alone on its line (outside code spans), with a warning; the parser reads
+    the other shortcodes."""
+    if "{{<" not in raw or "include" not in raw:
         return raw
-    spans = _code_spans(raw)
+    spans = code_spans(raw)
     starts = [start for start, _ in spans]
     parts: list[str] = []
     last = 0
@@ -155,20 +187,17 @@ def _drop_shortcodes(raw: str, path: str, line: int, problems: Problems) -> str:
         at = bisect.bisect_right(starts, match.start()) - 1
         if at >= 0 and match.start() < spans[at][1]:
             continue
-        name = match.group(1)
-        if name == "include":
-            problems.warn(path, line, "« {{< include … >}} » doit être seul sur sa ligne : ignoré",
-                          "placez l'inclusion sur une ligne à part")
-        else:
-            problems.warn(path, line, f"shortcode Quarto « {name} » non pris en charge : retiré de la page",
-                          "seul « {{< include fichier.md >}} » est reconnu")
+        if match.group(1) != "include" or raw[match.start() - 1:match.start()] == "{":  # {{{< include >}}}: escaped
+            continue
+        problems.warn(path, line, "« {{< include … >}} » doit être seul sur sa ligne : ignoré",
+                      "placez l'inclusion sur une ligne à part")
         parts.append(raw[last:match.start()])
         last = match.end()
     parts.append(raw[last:])
     return "".join(parts)
 
 
-def _code_spans(raw: str) -> list[tuple[int, int]]:
+def code_spans(raw: str) -> list[tuple[int, int]]:
     """The code spans of one line, in order: a run of backticks up to the next run of the same length
     (CommonMark's rule), found in one pass over the runs."""
     runs = [m.span() for m in _BACKTICKS.finditer(raw)]
@@ -192,10 +221,11 @@ def _code_spans(raw: str) -> list[tuple[int, int]]:
     return spans
 
 
-def expand_all(chapters: list[Chapter], root: Path, problems: Problems) -> tuple[list[Chapter], dict[str, SourceMap]]:
+def expand_all(chapters: list[Chapter], root: Path, problems: Problems,
+               project: ProjectValues = NO_VALUES) -> tuple[list[Chapter], dict[str, SourceMap]]:
     """Every chapter with its includes expanded, and the source map of each (by chapter source path)."""
     expanded, maps = [], {}
     for chapter in chapters:
-        chapter, maps[chapter.source] = expand_includes(chapter, root, problems)
+        chapter, maps[chapter.source] = expand_includes(chapter, root, problems, project)
         expanded.append(chapter)
     return expanded, maps

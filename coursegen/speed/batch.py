@@ -30,6 +30,7 @@ from ..course.figures import AttentionFigures
 from ..course.nav import Site, site_nav
 from ..errors import Problems, SiteError
 from ..markdown.parse import Figure, Heading, ParsedPage, parse_page
+from ..markdown.titles import InlineText
 from ..markdown.terms import link_terms
 from ..output.search import SearchDocs, search_document
 from ..output.staging import Staging, file_stamp, write_file
@@ -64,15 +65,17 @@ def _problem_tuples(problems: Problems) -> list[tuple]:
 
 
 def _facts(page) -> dict:
-    return {"headings": [[h.level, h.id, h.text, h.line, h.numbered] for h in page.headings],
+    return {"headings": [[h.level, h.id, h.text, h.line, h.numbered, h.html] for h in page.headings],
             "figures": [[f.id, f.kind, f.line, f.attrs] for f in page.figures],
-            "ids": sorted(page.ids)}
+            "ids": sorted(page.ids),
+            "titles": [[t.html, t.text] if t else None for t in (page.title, page.description, page.subtitle)]}
 
 
 def _page_from_facts(chapter: Chapter, facts: dict) -> ParsedPage:
     return ParsedPage(chapter, None, {},
                       [Heading(*h) for h in facts["headings"]],
-                      [Figure(i, k, line, attrs=a) for i, k, line, a in facts["figures"]], set(facts["ids"]))
+                      [Figure(i, k, line, attrs=a) for i, k, line, a in facts["figures"]], set(facts["ids"]),
+                      *(InlineText(*t) if t else None for t in facts["titles"]))
 
 
 def chapter_key(chapter: Chapter) -> str:
@@ -84,7 +87,8 @@ def chapter_key(chapter: Chapter) -> str:
 def nav_signature(site: Site) -> str:
     """Everything of the course a page can show besides its own body: titles, numbers, order, link targets."""
     pages = [(p.slug, p.url, p.title, p.nav_title, p.number, p.description, p.source, p.name, p.anchor, p.part,
-              p.opens, [(h.level, h.id, h.text, h.number) for h in p.toc]) for p in site.pages]
+              p.opens, p.title_html, p.description_html, p.subtitle_html, p.authors, p.date, p.toc_depth,
+              [(h.level, h.id, h.text, h.number, h.html) for h in p.toc]) for p in site.pages]
     anchors = sorted((url, sorted((i, t.label, t.title) for i, t in a.items())) for url, a in site.anchors.items())
     return digest("nav", pages, anchors, sorted((k, t.page, t.label) for k, t in site.targets.items()))
 
@@ -171,7 +175,7 @@ class _Worker:
                 rendered.stamp = file_stamp(context.output / nav.url)
                 rendered.sha256 = hashlib.sha256(html).hexdigest()
                 rendered.search = context.docs.add(
-                    search_document(nav.title, nav.number, result.html, context.config.language))
+                    search_document(nav.title, nav.number, result.html, context.config.language, nav.title_html))
                 if not problems.errors:
                     self.cache.put("pages", page_key, _entry(rendered))
             out.append((i, rendered))
