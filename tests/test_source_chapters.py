@@ -112,7 +112,8 @@ def quarto_page(tmp_path: Path, text: str, name: str = "01_R_Insee/Fiche_api.qmd
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    config = Config(root=tmp_path, title="Site", author="", quarto_project="_quarto.yml", content_dir=".")
+    config = Config(root=tmp_path, title="Site", author="", quarto_project="_quarto.yml", content_dir=".",
+                    project_type="book")
     problems = Problems()
     return parse_chapter(path, config, problems, Entry(name)), [str(p) for p in problems.items]
 
@@ -209,3 +210,14 @@ def test_the_hint_for_an_unknown_key_names_a_key_authors_write(tmp_path):
 def test_toc_keys_are_typed(tmp_path):
     _, problems = parse(tmp_path, b'---\ntitle: "Essai"\ntoc-depth: deux\n---\n')
     assert problems == ['content/01-essai.md:3: « toc-depth » doit être un nombre entier (reçu "deux")']
+
+
+def test_a_website_page_takes_no_lower_heading_as_title(tmp_path):
+    from coursegen.source.quarto import Entry
+
+    (tmp_path / "index.qmd").write_text("::: {.hero}\nTexte\n:::\n\n## Une section\n", encoding="utf-8")
+    config = Config(root=tmp_path, title="Site", author="", quarto_project="_quarto.yml", content_dir=".",
+                    project_type="website")
+    problems = Problems()
+    home = parse_chapter(tmp_path / "index.qmd", config, problems, Entry("index.qmd"))
+    assert home.title == "Site" and "## Une section" in home.body and problems.items == []

@@ -205,7 +205,7 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
     title, anchor, numbered, found, index = meta.get("title"), "", True, None, 0
     if not isinstance(title, str) or not title.strip():
         body_lines = body.split("\n")
-        found = _first_title(body_lines)
+        found = _first_title(body_lines, any_level=config.project_type == "book")
         if found is None and slug == "index":
             title = config.title  # an untitled home page: the site's title, as Quarto shows it
         elif found is None:
@@ -235,9 +235,9 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
     )
 
 
-def _first_title(lines: list[str]) -> tuple[int, str, list[str]] | None:
-    """(line index, text, attributes) of the first level-1 ATX heading outside code fences, or else of the first
-    heading of any level (quarto.org, « Book Structure »: « the first header in the page will be used »)."""
+def _first_title(lines: list[str], any_level: bool = False) -> tuple[int, str, list[str]] | None:
+    """(line index, text, attributes) of the first level-1 ATX heading outside code fences, or else (``any_level``,
+    a book: quarto.org, « Book Structure »: « the first header in the page will be used ») of the first heading."""
     fence, first = "", None
     for i, raw in enumerate(lines):
         opener = _FENCE.match(raw)
@@ -258,7 +258,7 @@ def _first_title(lines: list[str]) -> tuple[int, str, list[str]] | None:
             if len(match.group(1)) == 1:
                 return found
             first = first or found
-    return first
+    return first if any_level else None
 
 
 def _load_meta(raw: str, rel: str, problems: Problems,
