@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="les avertissements deviennent des erreurs")
     parser.add_argument("--output", type=Path, metavar="DOSSIER", help="dossier de sortie (par défaut : output_dir de config.yaml)")
     parser.add_argument("--root", type=Path, default=ROOT, metavar="DOSSIER", help="dossier du projet (par défaut : celui de build.py)")
+    parser.add_argument("--quarto", type=Path, metavar="DOSSIER",
+                        help="build/check : construire le projet Quarto (book ou website) de DOSSIER tel quel, "
+                             "sans config.yaml ; le site va dans DOSSIER/_atelier/ (ou --output)")
     parser.add_argument("--port", type=int, default=8000, help="serve : port local (par défaut 8000)")
     parser.add_argument("--site-url", metavar="URL",
                         help="adresse publique du site, à la place de site_url de config.yaml "
@@ -57,13 +60,18 @@ def main(argv: list[str] | None = None) -> int:
     from coursegen.commands import cli  # lazy: --help and usage errors answer without loading the stages
 
     root = args.root.resolve()
+    quarto = args.quarto.resolve() if args.quarto else None
+    if quarto is not None and args.commande not in ("build", "check"):
+        parser.print_usage(sys.stderr)
+        print("erreur : --quarto s'emploie avec build ou check", file=sys.stderr)
+        return 2
     try:
         if args.commande == "build":
             return cli.run_build(root, strict=args.strict, output=args.output, quiet=args.quiet,
-                                 verbose=args.verbose, site_url=args.site_url, jobs=args.jobs)
+                                 verbose=args.verbose, site_url=args.site_url, jobs=args.jobs, quarto=quarto)
         if args.commande == "check":
             return cli.run_check(root, quiet=args.quiet, site_url=args.site_url, external=args.external,
-                                 output_format=args.format)
+                                 output_format=args.format, quarto=quarto)
         if args.commande == "new":
             return cli.run_new(root, args.names[0])
         if args.commande == "export-quarto":

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from . import quartoyml as quarto
 from .errors import Problems
 from .siteurl import cname_url, deduce
 from .yamlfile import Key, compose, decode_source, read_mapping, shown, yaml_error
@@ -45,8 +46,16 @@ class Config:
     site_url: str = _key("une adresse http(s)://…", default="")
     cname: str = _key("un nom de domaine", default="")
     quarto_path: str = _key("un chemin vers l'exécutable quarto", default="")  # for ``pdf`` (default: on the PATH)
-    # a _quarto.yml whose ``book: chapters:`` gives the chapter list
+    # a _quarto.yml giving the pages (``book:`` or ``website:``) and every key config.yaml leaves out
     quarto_project: str = _key("un chemin vers un fichier _quarto.yml", default="")
+    repo_url: str = _key("une adresse http(s)://…", default="")      # with repo_actions: links on each page
+    repo_branch: str = _key("un nom de branche", default="main")
+    repo_subdir: str = _key("un chemin dans le dépôt", default="")  # where the pages are in the repository
+    repo_actions: tuple[str, ...] = _key("une liste parmi edit, issue, source", list, default=())
+    page_footer: dict[str, str] = _key("un dictionnaire left/center/right", dict, default_factory=dict)
+    favicon: str = _key("un chemin d'image, relatif au dossier de contenu", default="")
+    number_sections: bool | None = _key("true ou false", bool, default=None)  # None: numbered unless a website
+    number_depth: int = _key("un entier", int, default=3)
     content_dir: str = _key("un chemin", default="content")
     templates_dir: str = _key("un chemin", default="templates")
     output_dir: str = _key("un chemin", default="site")
@@ -55,6 +64,14 @@ class Config:
     # where site_url came from when config.yaml leaves it empty (``siteurl.deduce``): "" = written or given,
     # else a French phrase; NO_SITE_URL when nothing could tell it
     site_url_origin: str = field(default="", compare=False, repr=False)
+    project_type: str = ""  # "book" or "website" for a Quarto project (``quartoyml``), "" for a course
+    quarto_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # keys from _quarto.yml
+    image_extension: str = ""  # Quarto's default-image-extension: added to an image path written without one
+
+    @property
+    def numbered(self) -> bool:
+        """Whether chapters and sections get numbers: a book and a course yes, a Quarto website only if asked."""
+        return self.number_sections if self.number_sections is not None else self.project_type != "website"
 
     @property
     def date_fr(self) -> str:
@@ -112,12 +129,38 @@ def load_config(root: Path, problems: Problems, name: str = CONFIG_NAME) -> Conf
 
     values, lines = read_mapping(node, _SCHEMA, name, problems, hint="les clés libres vont sous « extra: »")
     for key, spec in _SCHEMA.items():
-        if spec.required and key not in lines and not (key == "chapters" and "quarto_project" in values):
+        if spec.required and key not in lines and "quarto_project" not in values:
             problems.error(name, 1, f"clé obligatoire « {key} » absente", f"ajoutez « {key}: … »")
     _check_values(values, lines, name, problems)
+    if "quarto_project" in values and len(problems.errors) == before:
+        quarto.fill(values, root, (name, lines["quarto_project"]), problems, check_site_url)
+    return _finish(root, values, lines, name, problems, before)
+
+
+def load_quarto_folder(folder: Path, problems: Problems, templates: Path) -> Config | None:
+    """``build.py --quarto DOSSIER``: the Quarto project where it stands, its pages in place (``content_dir`` is the
+    folder itself), the tool's ``templates``, the site in ``DOSSIER/_atelier/`` (Quarto ignores ``_`` folders)."""
+    name = f"{quarto.PROJECT_FILE}"
+    if not (folder / name).is_file():
+        problems.error(str(folder), 0, f"pas de fichier {name} dans ce dossier",
+                       "indiquez le dossier d'un projet Quarto (celui qui contient _quarto.yml)")
+        return None
+    before = len(problems.errors)
+    values: dict[str, Any] = {"quarto_project": name, "content_dir": ".", "templates_dir": str(templates),
+                              "output_dir": QUARTO_OUTPUT}
+    quarto.fill(values, folder, (name, 0), problems, check_site_url)
+    return _finish(folder, values, {}, name, problems, before)
+
+
+QUARTO_OUTPUT = "_atelier"
+
+
+def _finish(root: Path, values: dict[str, Any], lines: dict[str, int], name: str, problems: Problems,
+            before: int) -> Config | None:
     if len(problems.errors) > before:
         return None
-    config = Config(root=root, key_lines=lines, **{k: (tuple(v) if k == "chapters" else v) for k, v in values.items()})
+    config = Config(root=root, key_lines=lines, **{k: (tuple(v) if k in ("chapters", "repo_actions") else v)
+                                                   for k, v in values.items()})
     refusal = output_refusal(config.output_path, config)
     if refusal:
         problems.error(name, lines.get("output_dir", 0), f"le dossier de sortie « {config.output_dir} » {refusal} : "
@@ -212,11 +255,12 @@ def with_output(config: Config, output: Path, problems: Problems) -> Config | No
 
 
 def load_for_build(root: Path, problems: Problems, output: Path | None = None,
-                   site_url: tuple[str, str] | None = None) -> Config | None:
+                   site_url: tuple[str, str] | None = None, quarto: Path | None = None) -> Config | None:
     """The config of a command that builds: config.yaml, then ``--output`` and the public address given at build
     time (``(address, where it came from)``: ``--site-url`` or ``ATELIER_SITE_URL``); refused if the output folder
-    holds files that are not the build's (``output_occupant``)."""
-    config = load_config(root, problems)
+    holds files that are not the build's (``output_occupant``). ``quarto``: the folder of ``--quarto`` and the tool's
+    templates, read instead of ``root``'s config.yaml."""
+    config = load_quarto_folder(quarto, problems, root / "templates") if quarto else load_config(root, problems)
     if config is not None and output is not None:
         config = with_output(config, output, problems)
     if config is not None:

@@ -14,7 +14,7 @@ from typing import Callable
 from .cache import Cache, digest, own_folder, tree_digest
 from .config import Config, load_for_build
 from .course.figures import FREEZE_DIR, SPECS_FILE, AttentionFigures
-from .course.nav import build_nav
+from .course.nav import site_nav
 from .errors import Problems, SiteError, UserError
 from .markdown.constructs import count_constructs, count_shortcodes, frozen_pages
 from .markdown.lint import check_pages
@@ -92,7 +92,7 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
                 for source in sorted({f for m in maps.values() for f, _ in m.lines} | {c.source for c in chapters}):
                     found.update(count_shortcodes((config.root / source).read_text(encoding="utf-8", errors="replace")))
                 report.constructs = dict(found)
-            site = build_nav(parsed)                                                      # 3. course
+            site = site_nav(parsed, config)                                               # 3. course
             extras.check(config, problems, cache)
             figures.preload(parsed, problems)
             rendered = batch.render(site, staging, problems)                              # 4. pages
@@ -132,10 +132,11 @@ def build(config: Config, options: Options, problems: Problems | None = None) ->
 
 
 def build_project(root: Path, options: Options = Options(), output: Path | None = None,
-                  site_url: tuple[str, str] | None = None) -> BuildReport:
-    """What the commands run: load the project's config (with ``--output`` and ``--site-url``), then build."""
+                  site_url: tuple[str, str] | None = None, quarto: Path | None = None) -> BuildReport:
+    """What the commands run: load the project's config (with ``--output`` and ``--site-url``; the Quarto
+    project ``quarto`` where it stands with ``--quarto``), then build."""
     problems = Problems()
-    config = load_for_build(root, problems, output, site_url)
+    config = load_for_build(root, problems, output, site_url, quarto)
     return build(config, options, problems) if config is not None else BuildReport(problems)
 
 
@@ -162,8 +163,10 @@ def _signature(config: Config, glossary: list, downloads: tuple[Download, ...], 
     the bibliographies and citation styles the chapters name, by content."""
     specs = config.content_path / SPECS_FILE
     content = config.content_path.resolve()
+    output = config.output_path
     watched = sorted(p for p in config.content_path.rglob("*")
-                     if p.suffix.lower() == ".svg" or not publishable(p.name))
+                     if (p.suffix.lower() == ".svg" or not publishable(p.name)) and not p.is_relative_to(output)
+                     and not any(part.startswith(".") for part in p.relative_to(config.content_path).parts))
     return digest("site", repr(replace(config, output_dir="")), tree_digest(config.templates_path), glossary,
                   specs.read_bytes() if specs.is_file() else b"", tree_digest(config.content_path / FREEZE_DIR),
                   [(d.name, d.path.stat().st_size) for d in downloads],

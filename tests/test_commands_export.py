@@ -57,13 +57,15 @@ def test_chapters_come_from_a_quarto_book(project):
     text = config.read_text(encoding="utf-8")
     text = text[:text.index("chapters:")] + "quarto_project: content/_quarto.yml\n" + text[text.index("extra:"):]
     config.write_text(text, encoding="utf-8")
+    (project / "content" / "index.qmd").write_text("# Accueil du livre {.unnumbered}\n\nBienvenue.\n",
+                                                   encoding="utf-8")
     result = run_build(project)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ("content/_quarto.yml:1: avertissement : « index.qmd » (page d'accueil Quarto) n'est pas "
-                             "repris comme chapitre (la page d'accueil du site vient de config.yaml (title, "
-                             "description))\n")
-    home = (project / "site" / "index.html").read_text(encoding="utf-8")
-    assert home.index("avant-propos.html") < home.index("suite.html") < home.index("bases.html")
+    assert result.stderr == ""
+    home = (project / "site" / "index.html").read_text(encoding="utf-8")  # index.qmd is the home page
+    assert "<h1>Accueil du livre</h1>" in home and "Bienvenue." in home
+    # each page keeps the address Quarto gives it, in the book's order
+    assert home.index("00-avant-propos.html") < home.index("02-suite.html") < home.index("01-bases.html")
 
 
 def test_missing_quarto_project(project):
@@ -108,15 +110,17 @@ def test_export_of_the_course_prints_figures_and_hides_answers(tmp_path):
 
 def test_quarto_chapter_list_is_checked_like_config_chapters(project):
     (project / "content" / "_quarto.yml").write_text(
-        "book:\n  chapters:\n    - index.qmd\n    - 01-bases.md\n    - 01-bases.md\n", encoding="utf-8")
+        "book:\n  chapters:\n    - 00-avant-propos.md\n    - 01-bases.md\n    - 01-bases.md\n", encoding="utf-8")
     config = project / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "quarto_project: content/_quarto.yml\n", encoding="utf-8")
     result = run_build(project)
     assert result.returncode == 1
-    assert "config.yaml:16: « chapters » : « 01-bases.md » figure deux fois" in result.stderr
-    (project / "content" / "_quarto.yml").write_text("book:\n  chapters:\n    - index.qmd\n", encoding="utf-8")
+    assert ("content/_quarto.yml:5: « 01-bases.md » figure deux fois dans la liste des chapitres (retirez l'une des "
+            "deux mentions (ligne 4))") in result.stderr.splitlines()
+    (project / "content" / "_quarto.yml").write_text("book:\n  chapters: []\n", encoding="utf-8")
     result = run_build(project)
-    assert "config.yaml:16: la liste « chapters » est vide (indiquez au moins un fichier de content/)" in result.stderr
+    assert ("content/_quarto.yml:2: aucune page trouvée (dans book: chapters:) (listez les "
+            "pages du projet, par exemple « book: chapters: [index.qmd, intro.qmd] »)") in result.stderr.splitlines()
 
 
 def test_export_refuses_the_places_of_the_project(tmp_path, project):

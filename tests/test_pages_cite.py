@@ -25,7 +25,7 @@ def article(site, page: str) -> str:
 
 
 def test_citations_are_formatted_in_french_author_date(site):
-    body = article(site, "citations.html")
+    body = article(site, "01-citations.html")
     assert '<a href="#ref-martin2021" role="doc-biblioref">Martin 2021, 33</a>' in body     # locator
     assert "(voir <a" in body and "Durand et al. 2019</a>\u202f; <a" in body                   # prefix, French ;
     assert re.search(r'data-cites="durand2019">Durand et al\. \(<a [^>]*>2019</a>\)</span> montre', body)
@@ -33,7 +33,7 @@ def test_citations_are_formatted_in_french_author_date(site):
 
 
 def test_references_go_into_the_refs_div_once_sorted(site):
-    body = article(site, "citations.html")
+    body = article(site, "01-citations.html")
     assert body.count('id="refs"') == 1 and "references-titre" not in body  # the author's place, no second title
     assert re.findall(r'id="ref-([^"]+)"', body) == ["durand2019", "martin2021", "roux2023"]
     assert "édité par Hugo Blanc" in body and "«\u202fAttention et mémoire dans les réseaux de neurones\u202f»" in body
@@ -41,7 +41,7 @@ def test_references_go_into_the_refs_div_once_sorted(site):
 
 
 def test_no_citation_text_left_and_e_mail_kept(site):
-    body = article(site, "citations.html")
+    body = article(site, "01-citations.html")
     assert "[@" not in body and "@martin2021" not in body
     assert "contact@exemple.fr" in body
 
@@ -96,8 +96,8 @@ def test_citeproc_runs_again_only_when_citations_or_bibliography_change(tmp_path
     page = root / "content" / "03-structure.md"
     page.write_text(page.read_text(encoding="utf-8").replace("Structure des pages", "Structure"), encoding="utf-8")
     build_project(root)   # every page is rendered again (the navigation changed), citeproc is not run again
-    assert len(calls) == 1 and "Structure</a>" in (root / "site" / "citations.html").read_text(encoding="utf-8")
+    assert len(calls) == 1 and "Structure</a>" in (root / "site" / "01-citations.html").read_text(encoding="utf-8")
     bib = root / "content" / "references.bib"
     bib.write_text(bib.read_text(encoding="utf-8").replace("Claire", "Clara"), encoding="utf-8")
     build_project(root)
-    assert len(calls) == 2 and "Martin, Clara. 2021." in (root / "site" / "citations.html").read_text(encoding="utf-8")
+    assert len(calls) == 2 and "Martin, Clara. 2021." in (root / "site" / "01-citations.html").read_text(encoding="utf-8")

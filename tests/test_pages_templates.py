@@ -37,7 +37,8 @@ def _heading(level, ident, text, number="", inline=""):
 
 def _chapter(slug, title, number, toc, inline=""):
     return SimpleNamespace(slug=slug, url=f"{slug}.html", title=title, number=number, toc=toc,
-                           title_html=inline or escape(title, quote=False))
+                           title_html=inline or escape(title, quote=False), nav_title=title, opens=(), depth=0,
+                           part=False)
 
 
 def _sidebar_html(glossary_url="glossaire.html"):

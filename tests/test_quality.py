@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,17 @@ def test_the_spacing_check_sees_what_a_reader_sees():
     assert len(hits) == 4 and hits[0].endswith("Employé dans : x«mot»a\u00a0:")
     assert missing_spaces('<p title="a : b">x</p><pre>a : b</pre><code>«x»</code><math><mo>:</mo></math>'
                           '<p>10:30, std::vector, http://x, (?), Quoi\u202f?! «\u202foui\u202f»</p>') == []
+@pytest.mark.parametrize("fixture", ["quarto-book", "quarto-site"])
+def test_quarto_projects_are_valid_html(tmp_path, fixture):
+    """Pages in sub-folders, sidebar groups, repository links and the three-part footer of a Quarto project."""
+    _need(VNU)
+    folder = tmp_path / fixture
+    shutil.copytree(REPO / "tests" / "fixtures" / fixture, folder)
+    result = subprocess.run([sys.executable, str(REPO / "build.py"),
+                             "--quarto", str(folder)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    pages = [str(p) for p in sorted((folder / "_atelier").rglob("*.html")) if "pagefind" not in p.parts]
+    checked = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
+                             capture_output=True, text=True, timeout=300)
+    messages = json.loads(checked.stderr or '{"messages": []}')["messages"]
+    assert [m["message"] for m in messages if m.get("type") == "error"] == []

@@ -106,6 +106,55 @@ def test_drafts_are_left_out(tmp_path):
     assert [c.slug for c in chapters] == ["a"] and not problems.items
 
 
+def quarto_page(tmp_path: Path, text: str, name: str = "01_R_Insee/Fiche_api.qmd"):
+    from coursegen.source.quarto import Entry
+
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    config = Config(root=tmp_path, title="Site", author="", quarto_project="_quarto.yml", content_dir=".",
+                    project_type="book")
+    problems = Problems()
+    return parse_chapter(path, config, problems, Entry(name)), [str(p) for p in problems.items]
+
+
+def test_quarto_page_takes_its_title_from_the_first_heading(tmp_path):
+    text = "```r\n# un commentaire R\n```\n\n# Travailler avec des API {#api .unnumbered}\n\n## Suite\n"
+    chapter, problems = quarto_page(tmp_path, text)
+    assert problems == []
+    assert (chapter.title, chapter.anchor, chapter.numbered, chapter.slug, chapter.url) == (
+        "Travailler avec des API", "api", False, "01_R_Insee/Fiche_api", "01_R_Insee/Fiche_api.html")
+    assert chapter.body.split("\n")[4] == "" and chapter.body.split("\n")[6] == "## Suite"  # lines kept in place
+    assert chapter.name == "01_R_Insee/Fiche_api.qmd" and chapter.quarto
+
+
+def test_quarto_front_matter_title_wins(tmp_path):
+    chapter, problems = quarto_page(tmp_path, '---\ntitle: "Titre"\n---\n\n# Une section\n', "a.qmd")
+    assert problems == [] and chapter.title == "Titre" and chapter.body == "\n# Une section\n"
+
+
+def test_quarto_page_without_title_warns_and_uses_its_name(tmp_path):
+    chapter, problems = quarto_page(tmp_path, "Du texte seulement.\n", "notes_de-cours.qmd")
+    assert chapter.title == "notes de cours"
+    assert problems == ["notes_de-cours.qmd:1: avertissement : page sans titre (ni « title: » dans l'en-tête, "
+                        "ni titre « # ») (ajoutez « # Titre » en tête de la page ; en attendant : « notes de cours »)"]
+    home, problems = quarto_page(tmp_path, "Bienvenue.\n", "index.qmd")
+    assert home.title == "Site" and problems == []
+
+
+def test_quarto_file_name_with_a_space_is_refused(tmp_path):
+    chapter, problems = quarto_page(tmp_path, "# T\n", "mon fichier.qmd")
+    assert chapter is None
+    assert problems == ["mon fichier.qmd: nom « mon fichier » inutilisable dans l'adresse de la page (renommez le "
+                        "fichier ou le dossier avec des lettres, des chiffres, « - », « _ » ou « . », sans espace)"]
+
+
+def test_quarto_page_without_level_one_heading_takes_the_first_heading(tmp_path):
+    chapter, problems = quarto_page(tmp_path, "Texte.\n\n## Le vrai titre {#titre}\n\n## Ensuite\n", "b.qmd")
+    assert problems == [] and (chapter.title, chapter.anchor) == ("Le vrai titre", "titre")
+    assert chapter.body == "Texte.\n\n\n\n## Ensuite\n"
+
+
 def test_keys_quarto_defines_are_accepted_silently(tmp_path):
     chapter, problems = parse(tmp_path, (
         '---\ntitle: "Essai"\ntoc: true\ntoc-depth: 2\nlang: fr\nexecute:\n  echo: false\nformat:\n  html:\n'
@@ -161,3 +210,14 @@ def test_the_hint_for_an_unknown_key_names_a_key_authors_write(tmp_path):
 def test_toc_keys_are_typed(tmp_path):
     _, problems = parse(tmp_path, b'---\ntitle: "Essai"\ntoc-depth: deux\n---\n')
     assert problems == ['content/01-essai.md:3: « toc-depth » doit être un nombre entier (reçu "deux")']
+
+
+def test_a_website_page_takes_no_lower_heading_as_title(tmp_path):
+    from coursegen.source.quarto import Entry
+
+    (tmp_path / "index.qmd").write_text("::: {.hero}\nTexte\n:::\n\n## Une section\n", encoding="utf-8")
+    config = Config(root=tmp_path, title="Site", author="", quarto_project="_quarto.yml", content_dir=".",
+                    project_type="website")
+    problems = Problems()
+    home = parse_chapter(tmp_path / "index.qmd", config, problems, Entry("index.qmd"))
+    assert home.title == "Site" and "## Une section" in home.body and problems.items == []

@@ -54,12 +54,12 @@ def site_url_override(option: str | None) -> tuple[str, str] | None:
 
 
 def run_build(root: Path, *, strict: bool = False, output: Path | None = None, quiet: bool = False,
-              verbose: bool = False, site_url: str | None = None, jobs: int = 0) -> int:
+              verbose: bool = False, site_url: str | None = None, jobs: int = 0, quarto: Path | None = None) -> int:
     def waiting() -> None:
         print("une autre construction est en cours dans ce projet : attente de sa fin…", file=sys.stderr)
 
     options = Options(strict=strict, jobs=jobs, index=IndexTiming.AFTER_SWAP, on_wait=waiting)
-    report = build_project(root, options, output, site_url_override(site_url))
+    report = build_project(root, options, output, site_url_override(site_url), quarto)
     print_problems(report.problems, quiet)
     if not quiet and site_url_warning(report.config):
         print(site_url_warning(report.config), file=sys.stderr)
@@ -75,8 +75,8 @@ def run_build(root: Path, *, strict: bool = False, output: Path | None = None, q
                  else " ; le site précédent est inchangé."), file=sys.stderr)
         return EXIT_PROBLEMS
     if not quiet:
-        out = report.output
-        shown = out.relative_to(root) if out and out.is_relative_to(root) else out
+        out, base = report.output, quarto or root
+        shown = out.relative_to(base) if out and out.is_relative_to(base) else out
         print(f"Site construit dans {shown}/ : {_plural(report.pages, 'page')}, "
               f"{_plural(len(problems.warnings), 'avertissement')}, {_seconds(report.seconds)}.")
         if report.config is not None and report.config.site_url_origin not in ("", NO_SITE_URL):
@@ -99,9 +99,10 @@ def site_url_warning(config: Config | None) -> str:
 
 
 def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, external: bool = False,
-              output_format: str = "text") -> int:
+              output_format: str = "text", quarto: Path | None = None) -> int:
     """Everything the build checks plus authoring checks, without writing; warnings count as problems."""
-    report = build_project(root, Options(strict=True, write=False, lint=True), site_url=site_url_override(site_url))
+    report = build_project(root, Options(strict=True, write=False, lint=True), site_url=site_url_override(site_url),
+                           quarto=quarto)
     links = report.external_links
     status = fetch_links(links, deadline=DEADLINE_SECONDS) if external else {}
     late = {href for href, reason in status.items() if reason is None}  # not checked in time: neither good nor bad

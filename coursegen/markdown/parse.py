@@ -195,10 +195,11 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
 
     def claim(ident: str, line: int, is_explicit: bool) -> str:
         if ident in ids:
-            if is_explicit:
-                problems.error(chapter.source, line, f"identifiant « #{ident} » déjà utilisé dans ce chapitre"
-                               + (f" (ligne {explicit[ident]})" if ident in explicit else ""),
-                               "chaque {#id} doit être unique dans la page")
+            if is_explicit:  # Quarto publishes the page with both: a warning there, the author's file is as it is
+                (problems.warn if chapter.quarto else problems.error)(
+                    chapter.source, line, f"identifiant « #{ident} » déjà utilisé dans ce chapitre"
+                    + (f" (ligne {explicit[ident]})" if ident in explicit else ""),
+                    "chaque {#id} doit être unique dans la page")
                 return ident
             n = suffix.get(ident, 1) + 1
             while f"{ident}-{n}" in ids:
@@ -227,7 +228,7 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
             tok.attrSet("id", ident)
             if classes:
                 tok.attrSet("class", " ".join(classes))
-            numbered = chapter.numbered and "unnumbered" not in classes and 2 <= level <= NUMBERED_DEPTH
+            numbered = chapter.numbered and "unnumbered" not in classes and level >= 2  # depth: course.nav
             listed = "unlisted" not in classes and not tok.meta.get("unlisted")
             headings.append(Heading(level, ident, text, line, numbered, inline_html(inline.children or []), listed))
         elif tok.type == "paragraph_open" and (image := _lone_image(tokens, i)) is not None:

@@ -12,7 +12,7 @@ from ..config import CONFIG_NAME, Config
 from ..errors import Problems
 from ..source.glossary import GLOSSARY_PAGE
 from ..course.nav import Site
-from ..pages.context import SOCIAL_IMAGE
+from ..pages.context import SOCIAL_IMAGE, footer_html
 from ..markdown.parse import site_text
 from ..text import french
 from .social import drawable, social_png
@@ -46,6 +46,11 @@ def check(config: Config, problems: Problems, cache: Cache) -> None:
             problems.warn(CONFIG_NAME, 0, f"« cname » ({config.cname}) ne correspond pas à l'adresse du site "
                           f"({config.site_url}) : les liens canoniques et le plan du site viseraient un autre domaine",
                           f"mettez site_url: \"https://{config.cname}/\" ou retirez « cname »")
+    for item in footer_html(config)[1]:
+        where = (config.quarto_project, config.quarto_lines["page_footer"]) if "page_footer" in config.quarto_lines \
+            else (CONFIG_NAME, config.key_lines.get("page_footer", 0))
+        problems.warn(*where, f"pied de page (page-footer) : {item.message}",
+                      item.hint)
     import importlib.util
     import json
 
@@ -106,7 +111,8 @@ def extra_files(config: Config, site: Site, chapters: list, social: bytes | None
 def sitemap(config: Config, site: Site, extra_pages: list[str] = ()) -> str:
     from xml.sax.saxutils import escape  # imports urllib.request: only for sites that have an address
 
-    urls = [config.site_url] + [config.site_url + url for url in [p.url for p in site.pages] + list(extra_pages)]
+    urls = [config.site_url] + [config.site_url + url for url in [p.url for p in site.pages] + list(extra_pages)
+                                if url != "index.html"]
     entries = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'

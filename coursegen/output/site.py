@@ -40,7 +40,8 @@ def write_site(staging: Staging, config: Config, templates: Templates, site: Sit
             staging.copy(rel, path)
     staging.write("static/pygments.css", cache.memo("pygments-css", lambda: extras.pygments_css().encode()),
                   "pygments")
-    for rel in sorted({asset for page in rendered for asset in page.assets}):
+    favicon = {config.favicon} if config.favicon else set()  # a Quarto project's own (``_quarto.yml``)
+    for rel in sorted({asset for page in rendered for asset in page.assets} | favicon):
         data = (config.content_path / rel).read_bytes()
         if rel.lower().endswith(".svg"):  # without its scripts, as the linking page's warning said
             data = clean_svg(data)[0] or b""

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from markdown_it.token import Token
 
-from ..course.nav import PageNav, Section, Site, resolve_link
+from ..course.nav import SCHEME, PageNav, Section, Site, resolve_link
 from ..errors import Problems
 from ..markdown.parse import Figure
 from ..markdown.sanitize import HINT_URL, clean_html, clean_svg, unsafe_scheme
@@ -53,7 +53,8 @@ class PageState:
     sections: dict[str, Section] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sections = {s.id: s for s in reversed(self.nav.toc)}  # a linear search per heading is quadratic
+        # a linear search per heading is quadratic
+        self.sections = {s.id: s for s in reversed(self.nav.toc + self.nav.deeper)}
 
     def may_hint(self) -> bool:
         """Whether an unresolved link or reference still gets a « vouliez-vous dire »: each one compares a
@@ -65,6 +66,11 @@ class PageState:
 
     def warn(self, line: int, message: str, hint: str = "") -> None:
         self.problems.warn(self.source, line, message, hint)
+
+    def broken(self, line: int, message: str, hint: str = "") -> None:
+        """A link or image that leads nowhere: an error, a warning in a Quarto project (Quarto publishes it as
+        written, and the author's sources are not to be edited; ``--strict`` makes it an error again)."""
+        (self.warn if self.site.quarto else self.error)(line, message, hint)
 
 
 
@@ -114,7 +120,7 @@ def _link_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     resolved = resolve_link(href, page.nav, page.site, page.may_hint())
     if resolved.error:
         page.misses += 1
-        page.error(line, resolved.error, resolved.hint)
+        page.broken(line, resolved.error, resolved.hint)
     elif resolved.kind == "external":
         page.external_links.append((href, line))
         if tok.markup == "autolink":  # <https://…>: the text is the address, printed once (site.css)
@@ -136,8 +142,8 @@ def _use_asset(path: str, href: str, line: int, env) -> bool:
     page: PageState = env["page"]
     target = page.content_root / path
     if not target.is_file():
-        page.error(line, f"fichier « {href} » introuvable",
-                   f"vérifiez le chemin, relatif au dossier {page.content_root.name}/")
+        page.broken(line, f"fichier « {href} » introuvable", "vérifiez le chemin, relatif au dossier de la page"
+                    if page.site.quarto else f"vérifiez le chemin, relatif au dossier {page.content_root.name}/")
     elif not target.resolve().is_relative_to(page.content_root.resolve()):
         page.error(line, f"« {href} » pointe hors du projet",
                    "copiez le fichier dans le projet au lieu d'un lien symbolique")
@@ -171,10 +177,12 @@ def _image(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     if _unsafe_url(src, "de l'image", line, env):
         return html.escape(self.renderInlineAsText(tok.children or [], options, env))
     page: PageState = env["page"]
+    if page.site.image_extension and src and not SCHEME.match(src) and not PurePosixPath(src.split("#")[0]).suffix:
+        src = f"{src}.{page.site.image_extension}"  # Quarto's default-image-extension
     resolved = resolve_link(src, page.nav, page.site, page.may_hint())
     if resolved.error:
         page.misses += 1
-        page.error(line, resolved.error.replace("le lien", "l'image"), resolved.hint)
+        page.broken(line, resolved.error.replace("le lien", "l'image"), resolved.hint)
     elif resolved.kind == "asset" and not _use_asset(resolved.asset, src, line, env):
         return html.escape(self.renderInlineAsText(tok.children or [], options, env))
     alt = html.escape(str(tok.attrs.get("fig-alt") or self.renderInlineAsText(tok.children or [], options, env)))

@@ -4,6 +4,7 @@ equations, spans without inline styles (the site's CSP forbids ``style=``)."""
 from __future__ import annotations
 
 import html
+import posixpath
 from typing import Any, Sequence
 
 from markdown_it.token import Token
@@ -25,7 +26,7 @@ def _xref(self, tokens: Sequence[Token], idx: int, options, env: dict[str, Any])
         kind = ident.split("-", 1)[0]
         known = [t for t in site.targets if t.startswith(kind + "-")] if page.may_hint() else []
         page.misses += 1
-        page.error(child_line(env, tok), f"référence croisée « @{ident} » introuvable",
+        page.broken(child_line(env, tok), f"référence croisée « @{ident} » introuvable",
                    did_you_mean(ident, known) or f"ajoutez {{#{ident}}} à {_what(kind)}, dans ce chapitre ou un autre")
         return html.escape(ident)
     label = target.label
@@ -33,7 +34,8 @@ def _xref(self, tokens: Sequence[Token], idx: int, options, env: dict[str, Any])
         label = label.split(" ", 1)[1].strip("()") if " " in label else label
     elif _sentence_start(tokens, idx):
         label = label[0].upper() + label[1:]
-    href = f"#{target.anchor}" if target.page == nav.url else f"{target.page}#{target.anchor}"
+    href = f"#{target.anchor}" if target.page == nav.url else \
+        f"{posixpath.relpath(target.page, posixpath.dirname(nav.url) or '.')}#{target.anchor}"
     return f'<a class="xref" href="{html.escape(href)}">{html.escape(label)}</a>'
 
 

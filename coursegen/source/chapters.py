@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
 from ..config import FRENCH_MONTHS, Config
 from ..errors import Problems, did_you_mean
+from ..text import french
 from ..yamlfile import Key, compose, construct, decode_source, link_outside, read_mapping, too_large, yaml_error
 from .bibliography import Bibliography, page_bibliography
 from .freeze import Frozen
-from .quarto import chapters_from_project
+from .quarto import Entry, pages_from_project
 from .quarto_keys import QUARTO_PAGE_KEYS
 
 # Every key Quarto defines is accepted (most change nothing here); the ones the site uses are typed.
@@ -42,7 +43,7 @@ class Chapter:
     """One source file: where it is, its validated metadata and its Markdown body."""
 
     source: str          # path relative to the project root, as shown in messages
-    name: str            # file name as listed in config.yaml (e.g. "01-transformers.md")
+    name: str            # path relative to the content folder, as listed in config.yaml or _quarto.yml
     slug: str            # output page name without extension
     title: str
     description: str
@@ -57,6 +58,17 @@ class Chapter:
     meta: dict[str, Any] = field(default_factory=dict, hash=False, repr=False)  # the whole front matter ({{< meta >}})
     bibliography: Bibliography | None = None  # where its citations are looked up (``pages.cite``)
     frozen: Frozen | None = None  # the page as Quarto executed it (``source.freeze``)
+    group: tuple[str, ...] = ()  # Quarto project: the parts, sections or menus holding the page (``source.quarto``)
+    part: bool = False           # the page of a book part (unnumbered, heads its group in the sidebar)
+    appendix: bool = False       # numbered A, B… in a book
+    anchor: str = ""             # the ``{#id}`` of the title heading: links to it lead to the page
+    quarto: bool = False         # a page of a Quarto project (read as Quarto reads it)
+    nav_title: str = ""          # the ``text:`` of its menu or sidebar entry, shown there instead of the title
+
+    @property
+    def url(self) -> str:
+        """The page's path in the site: ``transformers.html``, ``01_R_Insee/Fiche_api.html`` (Quarto's own)."""
+        return f"{self.slug}.html"
 
 
 def slug_for(name: str) -> str:
@@ -64,25 +76,26 @@ def slug_for(name: str) -> str:
     return _PREFIX.sub("", Path(name).stem)
 
 
-def discover(config: Config, problems: Problems) -> list[Path]:
-    """The chapter files in the order of ``config.yaml`` (never filesystem order)."""
+def discover(config: Config, problems: Problems) -> list[tuple[Path, Entry]]:
+    """The page files in the order of ``config.yaml`` or of its Quarto project (never filesystem order)."""
     content = config.content_path
-    chapters = chapters_from_project(config, problems) if config.quarto_project else list(config.chapters)
+    entries = pages_from_project(config, problems) if config.quarto_project else [Entry(n) for n in config.chapters]
     if not content.is_dir():
         problems.error(config.content_dir, 0, "dossier de contenu introuvable",
                        f"créez « {config.content_dir}/ » et placez-y les chapitres")
         return []
-    if chapters is None:
+    if entries is None:
         return []
-    listed = set(chapters)
+    listed = {e.path for e in entries}
     on_disk = sorted(p.name for p in content.glob("*.md") if not p.name.startswith("_"))
-    for name in on_disk:
+    for name in on_disk if not config.quarto_project else ():  # a Quarto project publishes only what it lists
         if name not in listed:
             problems.warn(f"{config.content_dir}/{name}", 0,
                           "chapitre absent de la liste « chapters » de config.yaml : il n'est pas publié",
                           "ajoutez-le à « chapters » ou renommez-le en « _" + name + " »")
-    paths = []
-    for name in chapters:
+    found = []
+    for entry in entries:
+        name = entry.path
         path = content / name
         rel = f"{config.content_dir}/{name}"
         if not path.is_file():
@@ -93,12 +106,15 @@ def discover(config: Config, problems: Problems) -> list[Path]:
         if outside is not None:
             problems.add(outside)
             continue
-        paths.append(path)
-    return paths
+        found.append((path, entry))
+    return found
 
 
-def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | None:
-    """Split front matter from body; every problem is reported at ``content/FILE.md:LINE``."""
+def parse_chapter(path: Path, config: Config, problems: Problems, entry: Entry | None = None) -> Chapter | None:
+    """Split front matter from body; every problem is reported at ``content/FILE.md:LINE``. A page of a Quarto
+    project (``entry``) may have no front matter and take its title from its first ``#`` heading."""
+    if config.quarto_project and entry is not None:
+        return _quarto_page(path, config, problems, entry)
     rel = path.relative_to(config.root).as_posix()
     if too_large(path.stat().st_size, rel, problems):
         return None
@@ -146,6 +162,103 @@ def parse_chapter(path: Path, config: Config, problems: Problems) -> Chapter | N
         date=_date(meta.get("date"), rel, lines.get("date", 0), problems), title_line=lines.get("title", 0),
         meta=everything, bibliography=page_bibliography(meta, lines, rel, config, problems),
     )
+
+
+_TITLE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_TITLE_ATTRS = re.compile(r"[ \t]*\{([^{}]*)\}$")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_URL_PART = re.compile(r"^[\w][\w.-]*$")
+
+
+def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -> Chapter | None:
+    """A page as Quarto reads it: front matter optional, title from it or else from the first ``#`` heading
+    (its ``{#id}`` becomes the page's anchor, ``{.unnumbered}`` leaves the chapter unnumbered; the line is then
+    left empty so that every later line keeps its number); the page keeps Quarto's address (the file's path)."""
+    rel = path.relative_to(config.root).as_posix()
+    if too_large(path.stat().st_size, rel, problems):
+        return None
+    text = decode_source(path.read_bytes(), rel, problems)
+    if text is None:
+        return None
+    meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    everything: dict[str, Any] = {}
+    body, body_line = text, 1
+    if text.startswith("---\n"):
+        end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+        if end is None:
+            problems.error(rel, 1, "en-tête YAML non terminé", "fermez-le par une ligne « --- » avant le texte")
+            return None
+        start = 4 + end.end() + 1
+        loaded = _load_meta(text[4:4 + end.start()], rel, problems, text[start:])
+        if loaded is None:
+            return None
+        meta, lines, everything = loaded
+        body, body_line = (text[start:] if start <= len(text) else ""), text[:start].count("\n") + 1
+    slug = PurePosixPath(entry.path).with_suffix("").as_posix()
+    bad = next((part for part in slug.split("/") if not _URL_PART.match(part)), None)
+    if bad is not None:
+        problems.error(rel, 0, f"nom « {bad} » inutilisable dans l'adresse de la page",
+                       "renommez le fichier ou le dossier avec des lettres, des chiffres, « - », « _ » ou « . », "
+                       "sans espace")
+        return None
+    title, anchor, numbered, found, index = meta.get("title"), "", True, None, 0
+    if not isinstance(title, str) or not title.strip():
+        body_lines = body.split("\n")
+        found = _first_title(body_lines, any_level=config.project_type == "book")
+        if found is None and slug == "index":
+            title = config.title  # an untitled home page: the site's title, as Quarto shows it
+        elif found is None:
+            title = PurePosixPath(entry.path).stem.replace("_", " ").replace("-", " ")
+            problems.warn(rel, body_line, "page sans titre (ni « title: » dans l'en-tête, ni titre « # »)",
+                          f"ajoutez « # Titre » en tête de la page ; en attendant : « {title} »")
+        else:
+            index, title, attrs = found
+            body_lines[index] = ""
+            body = "\n".join(body_lines)
+            anchor = next((a[1:] for a in attrs if a.startswith("#")), "")
+            numbered = ".unnumbered" not in attrs and "-" not in attrs
+    home = slug == "index" and config.project_type == "book"  # quarto.org: a book's index.qmd is unnumbered
+    numbered = numbered and not entry.part and not home and meta.get("numbered", meta.get("number-sections", True)) \
+        is not False
+    title_line = lines.get("title", 0) if meta.get("title") else (body_line + index if found else 0)
+    return Chapter(
+        source=rel, name=entry.path, slug=slug, title=title.strip(),
+        description=str(meta.get("description", "")).strip(), numbered=numbered,
+        draft=bool(meta.get("draft", False)), body=body, body_line=body_line,
+        subtitle=str(meta.get("subtitle", "")).strip(),
+        authors=_authors(everything.get("author"), rel, lines.get("author", 0), problems),
+        date=_date(meta.get("date"), rel, lines.get("date", 0), problems), title_line=title_line, meta=everything,
+        group=tuple(g if g.startswith("@") else french(g) for g in entry.group), part=entry.part,
+        appendix=entry.appendix, anchor=anchor, quarto=True, nav_title=french(entry.text.strip()),
+        bibliography=page_bibliography(meta, lines, rel, config, problems),
+    )
+
+
+def _first_title(lines: list[str], any_level: bool = False) -> tuple[int, str, list[str]] | None:
+    """(line index, text, attributes) of the first level-1 ATX heading outside code fences, or else (``any_level``,
+    a book: quarto.org, « Book Structure »: « the first header in the page will be used ») of the first heading."""
+    fence, first = "", None
+    for i, raw in enumerate(lines):
+        opener = _FENCE.match(raw)
+        if fence:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        match = _TITLE.match(raw)
+        if match:
+            text = match.group(2)
+            attrs = _TITLE_ATTRS.search(text)
+            if attrs:
+                text = text[:attrs.start()]
+            found = i, text.strip(), (attrs.group(1).split() if attrs else [])
+            if len(match.group(1)) == 1:
+                return found
+            first = first or found
+    return first if any_level else None
 
 
 def _load_meta(raw: str, rel: str, problems: Problems,
@@ -238,11 +351,16 @@ def load_chapters(config: Config, problems: Problems) -> list[Chapter]:
     """Discover, parse and de-duplicate the published chapters (drafts left out)."""
     chapters: list[Chapter] = []
     by_slug: dict[str, str] = {}
-    for path in discover(config, problems):
-        chapter = parse_chapter(path, config, problems)
+    for path, entry in discover(config, problems):
+        chapter = parse_chapter(path, config, problems, entry)
         if chapter is None or chapter.draft:
             continue
-        if chapter.slug in by_slug or chapter.slug in RESERVED_SLUGS:
+        home = chapter.slug == "index" and bool(config.quarto_project)  # a Quarto project's index.qmd: home page
+        if config.quarto_project and chapter.slug in QUARTO_OWN_PAGES:  # common in Quarto websites: not an error
+            problems.warn(chapter.source, 0, f"page non publiée : « {chapter.slug}.html » est une page de l'outil",
+                          "la page d'erreur 404 et la page de recherche du site sont celles de l'outil")
+            continue
+        if chapter.slug in by_slug or (chapter.slug in RESERVED_SLUGS and not home):
             other = by_slug.get(chapter.slug, "une page du site")
             problems.error(chapter.source, 0,
                            f"l'adresse « {chapter.slug}.html » est déjà prise par {other}",
@@ -250,10 +368,21 @@ def load_chapters(config: Config, problems: Problems) -> list[Chapter]:
             continue
         by_slug[chapter.slug] = chapter.source
         chapters.append(chapter)
+    if config.quarto_project:
+        chapters = _name_groups(chapters)
     if not chapters and not problems.errors:
         problems.error(config.content_dir, 0, "aucun chapitre à publier",
                        "ajoutez un fichier .md et listez-le dans « chapters » de config.yaml")
     return chapters
 
 
+def _name_groups(chapters: list[Chapter]) -> list[Chapter]:
+    """Groups headed by a part page (``@path``, ``source.quarto``) take that page's title."""
+    titles = {c.name: french(c.title) for c in chapters}
+    return [replace(c, group=tuple(titles.get(g[1:], PurePosixPath(g[1:]).stem) if g.startswith("@") else g
+                                   for g in c.group)) if any(g.startswith("@") for g in c.group) else c
+            for c in chapters]
+
+
 RESERVED_SLUGS = frozenset({"index", "404"})
+QUARTO_OWN_PAGES = frozenset({"404", "recherche"})  # pages every site gets from the tool (``pages.context``)

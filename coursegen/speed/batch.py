@@ -27,7 +27,7 @@ from pathlib import Path
 from ..cache import Cache, digest
 from ..config import Config
 from ..course.figures import AttentionFigures
-from ..course.nav import Site, build_nav
+from ..course.nav import Site, site_nav
 from ..errors import Problems, SiteError
 from ..markdown.parse import Figure, Heading, ParsedPage, parse_page
 from ..markdown.titles import InlineText
@@ -86,9 +86,9 @@ def chapter_key(chapter: Chapter) -> str:
 
 def nav_signature(site: Site) -> str:
     """Everything of the course a page can show besides its own body: titles, numbers, order, link targets."""
-    pages = [(p.slug, p.url, p.title, p.number, p.description, p.source, p.title_html, p.description_html,
-              p.subtitle_html, p.authors, p.date, p.toc_depth, [(h.level, h.id, h.text, h.number, h.html) for h in p.toc])
-             for p in site.pages]
+    pages = [(p.slug, p.url, p.title, p.nav_title, p.number, p.description, p.source, p.name, p.anchor, p.part,
+              p.opens, p.title_html, p.description_html, p.subtitle_html, p.authors, p.date, p.toc_depth,
+              [(h.level, h.id, h.text, h.number, h.html) for h in p.toc]) for p in site.pages]
     anchors = sorted((url, sorted((i, t.label, t.title) for i, t in a.items())) for url, a in site.anchors.items())
     return digest("nav", pages, anchors, sorted((k, t.page, t.label) for k, t in site.targets.items()))
 
@@ -137,7 +137,7 @@ class _Worker:
     def navigate(self, facts: list[dict]) -> None:
         """In a worker forked before navigation existed: the same navigation, built from every chapter's facts."""
         pages = [self.parsed.get(i) or _page_from_facts(c, facts[i]) for i, c in enumerate(self.chapters)]
-        self.site = build_nav(pages)
+        self.site = site_nav(pages, self.context.config)
 
     def _tokens(self, i: int) -> ParsedPage:
         """The chapter parsed with its tokens (kept from the parse pass, or parsed again)."""

@@ -1,0 +1,186 @@
+"""A Quarto project's ``_quarto.yml``, read with its lines: the settings it gives the site (title, author,
+language, address, repository, footer, favicon, numbering) for ``config``, and its nodes for ``source.quarto``,
+which reads the page list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+import yaml
+
+from .errors import Problems
+from .yamlfile import compose, construct, decode_source, shown, yaml_error
+
+PROJECT_FILE = "_quarto.yml"
+REPO_ACTIONS = ("edit", "issue", "source")
+# _quarto.yml key -> Config field; read at the top level, then under format: html:, then under book: or website:
+# (the later one wins, as in Quarto, and config.yaml wins over all of them)
+_SETTINGS = {"title": "title", "subtitle": "subtitle", "author": "author", "description": "description",
+             "lang": "language", "site-url": "site_url", "repo-url": "repo_url", "repo-branch": "repo_branch", "repo-subdir": "repo_subdir",
+             "repo-actions": "repo_actions", "page-footer": "page_footer", "favicon": "favicon",
+             "number-sections": "number_sections", "number-depth": "number_depth"}
+
+
+@dataclass(frozen=True)
+class QuartoFile:
+    rel: str                  # path shown in messages, relative to the project root
+    folder: Path              # the folder of _quarto.yml: page paths are relative to it
+    node: yaml.MappingNode
+
+    @property
+    def kind(self) -> str:
+        """« book » or « website » (``project: type:``; a ``book:`` key makes a book, anything else a website)."""
+        declared = scalar(get(get(self.node, "project"), "type"))
+        if declared in ("book", "website"):
+            return declared
+        return "book" if get(self.node, "book") is not None else "website"
+
+    @property
+    def section(self) -> yaml.Node | None:
+        """The ``book:`` or ``website:`` mapping, whichever the project's type reads."""
+        return get(self.node, self.kind)
+
+
+def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value node of ``key`` in a mapping node (the last one if written twice), None if absent or not a mapping."""
+    found = None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                found = value
+    return found
+
+
+def scalar(node: yaml.Node | None) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null" else None
+
+
+def line(node: yaml.Node | None) -> int:
+    return node.start_mark.line + 1 if node is not None else 1
+
+
+def read(root: Path, rel: str, problems: Problems, where: tuple[str, int]) -> QuartoFile | None:
+    """``root/rel`` composed; a missing, unreadable or non-mapping file is an error (``where`` names who asked)."""
+    path = root / rel
+    if not path.is_file():
+        problems.error(*where, f"« quarto_project » : fichier « {rel} » introuvable",
+                       "indiquez le chemin du _quarto.yml, relatif à config.yaml")
+        return None
+    text = decode_source(path.read_bytes(), rel, problems)
+    if text is None:
+        return None
+    try:  # through yamlfile, whose bounds stop an alias bomb; anchors and aliases are allowed, as in Quarto
+        node = compose(text)
+    except yaml.YAMLError as exc:
+        problems.add(yaml_error(exc, rel, 0))
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        problems.error(rel, line(node), f"{PROJECT_FILE} doit être un dictionnaire de clés « clé: valeur »",
+                       "commencez par « project: » puis « book: » ou « website: » (voir quarto.org)")
+        return None
+    return QuartoFile(rel, path.parent, node)
+
+
+def fill(values: dict[str, Any], root: Path, where: tuple[str, int], problems: Problems,
+         check_url: Callable[[str], tuple[str, str]]) -> None:
+    """Complete ``values`` (config.yaml's, or those of ``--quarto``) with the settings of the Quarto project they
+    name; each value is checked at its line of _quarto.yml."""
+    project = read(root, values["quarto_project"], problems, where)
+    if project is None:
+        return
+    values["project_type"] = project.kind
+    found: dict[str, yaml.Node] = {}
+    for section in (project.node, get(get(project.node, "format"), "html"), project.section):
+        if isinstance(section, yaml.MappingNode):
+            for key_node, value in section.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value in _SETTINGS:
+                    found[_SETTINGS[key_node.value]] = value
+    content = (root / values.get("content_dir", "content")).resolve()
+    for key, node in found.items():
+        if key in values:
+            continue  # config.yaml wins
+        try:
+            value = construct(node)
+        except yaml.YAMLError as exc:
+            problems.add(yaml_error(exc, project.rel, 0))
+            continue
+        converted = _convert(key, value, project, node, content, problems, check_url)
+        if converted is not None:
+            values[key] = converted
+            values.setdefault("quarto_lines", {})[key] = line(node)
+    if not values.get("title"):
+        values["title"] = project.folder.resolve().name
+        problems.warn(project.rel, line(project.section), "titre du site absent : le nom du dossier le remplace",
+                      f"ajoutez « title: … » sous « {project.kind}: »")
+    values.setdefault("author", "")
+    for name, fmt in _formats(project.node):  # format: html: or an extension's HTML format (bookup-html)
+        extension = scalar(get(fmt, "default-image-extension"))
+        if name == "html" or name.endswith("-html"):
+            if extension:
+                values["image_extension"] = extension.lstrip(".")
+                break
+    values.setdefault("number_depth", 6)  # quarto.org: « by default, all headings … create a numbered section »
+
+
+def _formats(node: yaml.MappingNode) -> list[tuple[str, yaml.Node]]:
+    formats = get(node, "format")
+    if not isinstance(formats, yaml.MappingNode):
+        return []
+    return [(k.value, v) for k, v in formats.value if isinstance(k, yaml.ScalarNode)]
+
+
+def _convert(key: str, value: Any, project: QuartoFile, node: yaml.Node, content: Path, problems: Problems,
+             check_url: Callable[[str], tuple[str, str]]) -> Any:
+    """A _quarto.yml value as the Config field wants it, or None (reported at its line) if it cannot be used."""
+    at = (project.rel, line(node))
+    wanted = {"number_sections": bool, "number_depth": int}.get(key, str)
+    if key == "author":
+        names = [a if isinstance(a, str) else a.get("name") if isinstance(a, dict) else None
+                 for a in (value if isinstance(value, list) else [value])]
+        names = [n.get("literal", "") if isinstance(n, dict) else n for n in names]
+        if all(isinstance(n, str) for n in names):
+            return ", ".join(n.strip() for n in names)
+    elif key == "page_footer":
+        parts = {"center": value} if isinstance(value, str) else value
+        if isinstance(parts, dict) and all(k in ("left", "center", "right") and isinstance(v, str)
+                                           for k, v in parts.items()):
+            return {k: v.strip() for k, v in parts.items()}
+        problems.warn(*at, "« page-footer » : seuls des textes sous left, center et right sont repris (ignoré)",
+                      "écrivez par exemple « left: \"Texte\" » (le HTML et le Markdown en ligne sont acceptés)")
+        return None
+    elif key == "repo_actions":
+        actions = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        if value is False or value == "none":
+            return []
+        unknown = [a for a in actions if a not in REPO_ACTIONS]
+        if not unknown and actions:
+            return actions
+        problems.warn(*at, f"« repo-actions » : action inconnue {shown(unknown[0] if unknown else value)} (ignorée)",
+                      "actions possibles : " + ", ".join(REPO_ACTIONS))
+        return [a for a in actions if a in REPO_ACTIONS]
+    elif isinstance(value, wanted) and not (wanted is int and isinstance(value, bool)):
+        if key in ("site_url", "repo_url") and value:
+            checked, message = check_url(value)
+            if message:
+                problems.error(*at, f"« {_key_name(key)} » : {message}", "exemple : https://exemple.github.io/projet/")
+                return None
+            return checked if key == "site_url" else value.rstrip("/")
+        if key == "favicon":
+            target = (project.folder / value).resolve()
+            if not target.is_file() or not target.is_relative_to(content):
+                problems.warn(*at, f"« favicon » : image « {value} » introuvable dans le projet (ignorée)",
+                              "indiquez le chemin de l'image, relatif au dossier de _quarto.yml")
+                return None
+            return PurePosixPath(target.relative_to(content).as_posix()).as_posix()
+        return value.strip() if isinstance(value, str) else value
+    kinds = {bool: "true ou false", int: "un entier", str: "un texte"}
+    kind = kinds[wanted] if key != "author" else "un nom ou une liste de noms"
+    problems.error(*at, f"« {_key_name(key)} » doit être {kind} "
+                   f"(reçu {shown(value)})", "corrigez la valeur dans " + PROJECT_FILE)
+    return None
+
+
+def _key_name(field: str) -> str:
+    return next(k for k, v in _SETTINGS.items() if v == field)
