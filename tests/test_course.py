@@ -149,7 +149,8 @@ def test_token_counts_in_the_text_are_the_frozen_ones():
     frozen = json.loads(TOKENS.read_text(encoding="utf-8"))
     section = section_source("01-transformers.md", "sec-jetons")
     for sentence in frozen["sentences"]:
-        row = f"| {sentence['text']} | {sentence['words']} | {len(sentence['tokens'])} |"
+        shown = sentence["text"] if sentence["lang"] == "fr" else f"[{sentence['text']}]{{lang=\"{sentence['lang']}\"}}"
+        row = f"| {shown} | {sentence['words']} | {len(sentence['tokens'])} |"
         assert row in section, row
         assert len(sentence["text"].split()) == sentence["words"]
     assert f"{frozen['vocab_size']:,}".replace(",", " ") + " jetons" in section  # « 30 522 jetons »
