@@ -156,3 +156,13 @@ def test_raw_inline():
         (2, "texte brut « `\\LaTeX`{=latex} » retiré de la page")]
 
 
+
+
+def test_knitr_header_with_backticks_in_its_options_is_a_cell():
+    """knitr reads the chunk before Pandoc: backticks inside ``fig.cap`` do not stop the fence (CommonMark's
+    rule would make it inline code, and the cell's code would leak as text)."""
+    tokens, found = tokens_of('```{r , fig.cap = "Le modèle `m2`"}\nplot(m2)\n```\n\nTexte.\n')
+    assert [t.type for t in tokens][:2] == ["cell_open", "cell_code"] and tokens[1].content == "plot(m2)\n"
+    assert found == []
+    tokens, _ = tokens_of("``` `x` ```\n")  # not a knitr header: CommonMark's inline code, as before
+    assert tokens[0].type == "paragraph_open"

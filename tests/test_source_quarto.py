@@ -110,3 +110,17 @@ def test_glob_matching_nothing_is_a_warning(tmp_path):
     assert [e.path for e in entries] == ["index.qmd"]
     assert problems == ["_quarto.yml:4: avertissement : « render » : « autres/*.qmd » ne désigne aucune page "
                         "(vérifiez le chemin, relatif au dossier de _quarto.yml)"]
+
+
+def test_rmarkdown_pages_are_pages_and_notebooks_are_named(tmp_path):
+    """Quarto renders .Rmd chapters (bookdown books moved to Quarto keep them); a .ipynb is not read here."""
+    config = project(tmp_path, "quarto-book")
+    (config.root / "_quarto.yml").write_text(
+        "book:\n  title: Essai\n  chapters:\n    - index.Rmd\n    - 01-intro.Rmd\n    - carnet.ipynb\n",
+        encoding="utf-8")
+    for name in ("index.Rmd", "01-intro.Rmd"):
+        (config.root / name).write_text("# Titre\n", encoding="utf-8")
+    entries, problems = read(config)
+    assert [e.path for e in entries] == ["index.Rmd", "01-intro.Rmd"]
+    assert problems == ["_quarto.yml:6: avertissement : « carnet.ipynb » : carnet Jupyter non pris en charge "
+                        "(ignoré) (convertissez le carnet en .qmd : quarto convert carnet.ipynb)"]

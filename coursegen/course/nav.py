@@ -14,6 +14,7 @@ from ..config import Config
 from ..errors import did_you_mean
 from ..markdown.parse import NUMBERED_DEPTH, ParsedPage
 from ..markdown.titles import plain
+from ..source.quarto import PAGE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -213,8 +214,8 @@ def resolve_link(href: str, current: PageNav, site: Site, hint: bool = True) -> 
                         hint="liez uniquement des fichiers du projet, avec un chemin relatif")
     page_dir = posixpath.dirname(current.url)
     if norm.endswith(".html") and norm not in site.by_name:  # a Quarto author's link to the built page
-        norm = next((norm[:-5] + s for s in (".qmd", ".md") if norm[:-5] + s in site.by_name), norm)
-    if norm.endswith((".md", ".qmd")):
+        norm = next((norm[:-5] + s for s in PAGE_SUFFIXES if norm[:-5] + s in site.by_name), norm)
+    if norm.endswith(PAGE_SUFFIXES):
         page = site.by_name.get(norm)
         if page is None:
             return Resolved(href, "page", error=f"lien vers « {path} » : ce chapitre n'existe pas ou n'est pas publié",

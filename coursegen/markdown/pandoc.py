@@ -122,6 +122,9 @@ def _find_close(state: StateBlock, start: int, end: int) -> tuple[int, bool]:
     return known[start]
 
 
+# knitr's chunk header (``knitr::all_patterns$md``): a cell even with backticks in its options
+_KNITR_HEADER = re.compile(r"^[ \t]*\{[a-zA-Z0-9_]+( *[ ,].*)?\}[ \t]*$")
+
 def _fence_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """CommonMark's fence, except that inside a list item a closing fence less indented than the item's
     text still closes it when it follows a non-blank line, as Pandoc reads it."""
@@ -133,8 +136,8 @@ def _fence_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         return False
     markup = m.group(1)
     params = text[m.end():]
-    if markup[0] == "`" and "`" in params:
-        return False
+    if markup[0] == "`" and "`" in params and not _KNITR_HEADER.match(params):
+        return False  # knitr reads ```{r, fig.cap = "… `x` …"} as a cell before Pandoc sees it
     if silent:
         return True
     closing = re.compile(re.escape(markup[0]) + "{%d,}[ \t]*" % len(markup))

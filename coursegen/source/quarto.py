@@ -21,7 +21,7 @@ from ..config import Config
 from ..errors import Problems
 from ..quartoyml import QuartoFile, get, line, read, scalar
 
-PAGE_SUFFIXES = (".qmd", ".md")
+PAGE_SUFFIXES = (".qmd", ".md", ".Rmd", ".rmd")  # what Quarto renders as Markdown pages (not .ipynb)
 APPENDICES = "Annexes"
 OTHER_PAGES = "Autres pages"
 
@@ -153,9 +153,9 @@ class _Reader:
             self._navbar(get(navbar, side), (), out)
         for rel in self._rendered():  # published but in no menu: after them, under a group of their own
             self._add(out, rel, self.project.node, group=(OTHER_PAGES,) if any(e.group for e in out) else ())
-        home = f"{self.prefix}/index.qmd" if self.prefix else "index.qmd"
-        first = [replace(e, group=()) for e in out if e.path == home]  # the home page opens the site
-        return first + [e for e in out if e.path != home]
+        home = f"{self.prefix}/index" if self.prefix else "index"
+        first = [replace(e, group=()) for e in out if _stem(e.path) == home]  # the home page opens the site
+        return first + [e for e in out if _stem(e.path) != home]
 
     def _contents(self, node: yaml.Node | None, group: tuple[str, ...], out: list[Entry]) -> None:
         if node is None:
@@ -271,8 +271,12 @@ class _Reader:
         if href.split("#")[0].endswith(PAGE_SUFFIXES):
             return True
         if not quiet:
-            self.problems.warn(self.project.rel, line(node), f"« {href} » n'est pas une page .qmd ou .md (ignoré)",
-                               "seules les pages .qmd et .md du projet sont publiées")
+            notebook = href.split("#")[0].endswith(".ipynb")
+            self.problems.warn(self.project.rel, line(node),
+                               f"« {href} » : carnet Jupyter non pris en charge (ignoré)" if notebook
+                               else f"« {href} » n'est pas une page .qmd, .md ou .Rmd (ignoré)",
+                               "convertissez le carnet en .qmd : quarto convert carnet.ipynb" if notebook
+                               else "seules les pages .qmd, .md et .Rmd du projet sont publiées")
         return False
 
     def _unknown(self, node: yaml.Node, what: str) -> None:
@@ -287,3 +291,8 @@ def _glob_match(rel: str, pattern: str) -> bool:
     if "**" in pattern:
         return fnmatch.fnmatchcase(rel, pattern.replace("**/", "*")) or fnmatch.fnmatchcase(rel, pattern)
     return fnmatch.fnmatchcase(rel, pattern) and rel.count("/") == pattern.count("/")
+
+
+def _stem(path: str) -> str:
+    """``dossier/index.Rmd`` -> ``dossier/index``."""
+    return PurePosixPath(path).with_suffix("").as_posix()
