@@ -96,6 +96,13 @@ def test_what_cannot_be_rendered_is_a_warning_at_its_line(body, expected):
     assert found == ([] if expected is None else [(3, expected)])
 
 
+def test_a_class_without_rendering_is_reported_once_per_page_at_its_first_use():
+    """A project's own class on every exercise (241 times in a real book) is one warning per page, not 241."""
+    found = warnings("::: {.solution}\na\n:::\n\nTexte.\n\n::: {.solution}\nb\n:::\n\n::: {.solution}\nc\n:::\n")
+    assert found == [(1, "classe « .solution » sans rendu sur ce site : le contenu est affiché sans sa mise en "
+                         "forme (3 blocs dans la page ; les suivants ne sont pas signalés)")]
+
+
 def test_width_classes_round_to_five_percent():
     tokens, _ = tokens_of('::: {.column width="37%"}\nx\n:::\n\n::: {.column width="2%"}\nx\n:::\n')
     assert [t.meta.get("width_class") for t in tokens if t.type == "container_div_open"] == ["col-35", "col-5"]

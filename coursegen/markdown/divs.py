@@ -53,11 +53,18 @@ def _note(env: dict[str, Any], line0: int, message: str, hint: str = "") -> None
     env.setdefault("qmd_warnings", []).append((line0, message, hint))
 
 
+_UNRENDERED = "atelier_unrendered_classes"  # env key: class -> lines of the divs that use it
+
 def _structure_rule(state: StateCore) -> None:
     tokens = state.tokens
     for i, tok in enumerate(tokens):
         if tok.type == "container_div_open" and not tok.meta.get("remove"):
             _div(tokens, i, state.env)
+    for cls, lines in state.env.pop(_UNRENDERED, {}).items():  # one warning per class and page, at its first use
+        more = f" ({len(lines)} blocs dans la page ; les suivants ne sont pas signalés)" if len(lines) > 1 else ""
+        _note(state.env, lines[0], f"classe « .{cls} » sans rendu sur ce site : le contenu est affiché "
+              f"sans sa mise en forme{more}", "utilisez un encadré (.callout-note, .callout-tip…), "
+              ".panel-tabset ou .columns, ou retirez la classe")
     state.tokens = _restructure(tokens)
 
 
@@ -97,9 +104,7 @@ def _div(tokens: list[Token], i: int, env: dict[str, Any]) -> None:
         return
     for cls in classes:
         if cls not in RENDERED_CLASSES and cls not in HARMLESS_CLASSES:
-            _note(env, line0, f"classe « .{cls} » sans rendu sur ce site : le contenu est affiché "
-                  "sans sa mise en forme", "utilisez un encadré (.callout-note, .callout-tip…), "
-                  ".panel-tabset ou .columns, ou retirez la classe")
+            env.setdefault(_UNRENDERED, {}).setdefault(cls, []).append(line0)
     callout = next((c for c in classes if c.startswith("callout-")), "")
     if "panel-tabset" in classes or callout:  # Quarto lists no heading of a tabset or callout in the contents
         for j in range(i + 1, _end(tokens, i)):
