@@ -98,8 +98,8 @@ def test_what_cannot_be_rendered_is_a_warning_at_its_line(body, expected):
 
 def test_a_class_without_rendering_is_reported_once_per_page_at_its_first_use():
     """A project's own class on every exercise (241 times in a real book) is one warning per page, not 241."""
-    found = warnings("::: {.solution}\na\n:::\n\nTexte.\n\n::: {.solution}\nb\n:::\n\n::: {.solution}\nc\n:::\n")
-    assert found == [(1, "classe « .solution » sans rendu sur ce site : le contenu est affiché sans sa mise en "
+    found = warnings("::: {.corrige}\na\n:::\n\nTexte.\n\n::: {.corrige}\nb\n:::\n\n::: {.corrige}\nc\n:::\n")
+    assert found == [(1, "classe « .corrige » sans rendu sur ce site : le contenu est affiché sans sa mise en "
                          "forme (3 blocs dans la page ; les suivants ne sont pas signalés)")]
 
 
