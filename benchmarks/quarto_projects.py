@@ -20,56 +20,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from leaks import by_construct, scan_site  # noqa: E402  (the scanner the tests use)
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "benchmarks" / "_work" / "quarto"
 PROBLEM = re.compile(r"^(?P<path>[^:\n]+?):(?P<line>\d+)?:? (?P<warning>avertissement : )?(?P<message>.*)$")
-# What a page shows as text when a construct was not rendered (outside code, where it may be legitimate).
-LEAKS = {
-    "::: (div)": re.compile(r"(?m)^\s*:::"),
-    "{{< (shortcode)": re.compile(r"\{\{<"),
-    "#| (option de cellule)": re.compile(r"(?m)^\s*#\|"),
-    "{r (cellule R)": re.compile(r"\{r[\s,}]"),
-    "@sec-/@fig- (référence)": re.compile(r"@(?:sec|fig|tbl|eq)-[\w-]+"),
-    "$$ (formule)": re.compile(r"\$\$"),
-    "[@…] (citation)": re.compile(r"\[-?@[\w:.-]+"),
-}
-TITLES = ("h1", "h2", "h3", "h4", "h5", "h6", "title")
-TITLE_MARKUP = re.compile(r"`|\*\*|(?<![\w])_[^_\s][^_]*_(?![\w])")
-
-
-class _Text(HTMLParser):
-    """The text of a page outside code, scripts and styles, the code it shows, and the text of its titles."""
-
-    SKIP = {"code", "pre", "script", "style", "kbd", "samp"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip = 0
-        self.title_depth = 0
-        self.text: list[str] = []
-        self.code: list[str] = []  # shown code: a cell's « #| » option line must not be there either
-        self.titles: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.skip += 1
-        if tag in TITLES:
-            self.title_depth += 1
-            self.titles.append("")
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP and self.skip:
-            self.skip -= 1
-        if tag in TITLES and self.title_depth:
-            self.title_depth -= 1
-
-    def handle_data(self, data):
-        if self.title_depth:
-            self.titles[-1] += data
-        (self.code if self.skip else self.text).append(data)
 
 
 def digest(folder: Path) -> str:
@@ -88,22 +46,12 @@ def kind_of(message: str) -> str:
 
 
 def leaks(site: Path) -> tuple[Counter, Counter, int]:
-    """Leaks by construct (occurrences in page text outside code), titles with Markdown punctuation, pages read."""
-    found: Counter = Counter()
-    pages_with: Counter = Counter()
-    titles = 0
-    pages = [p for p in sorted(site.rglob("*.html")) if "pagefind" not in p.parts]
-    for page in pages:
-        parser = _Text()
-        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
-        text, code = "".join(parser.text), "".join(parser.code)
-        for name, pattern in LEAKS.items():
-            n = len(pattern.findall(text)) + (len(pattern.findall(code)) if name.startswith("#|") else 0)
-            found[name] += n
-            pages_with[name] += bool(n)
-        titles += sum(bool(TITLE_MARKUP.search(t)) for t in parser.titles)
-    found["ponctuation Markdown dans les titres"] = titles
-    return found, pages_with, len(pages)
+    """Leaks by construct (``tests/leaks.py``, the scanner the tests use), pages showing each, pages read."""
+    found = scan_site(site)
+    pages_with = Counter({construct: len({leak.page for leak in found if leak.construct == construct})
+                          for construct in {leak.construct for leak in found}})
+    read = sum(1 for p in site.rglob("*.html") if "pagefind" not in p.parts)
+    return by_construct(found), pages_with, read
 
 
 def run(project: Path) -> None:
@@ -141,8 +89,8 @@ def run(project: Path) -> None:
             print(f"    {n:5d}  {kind[:150]}")
         if out.is_dir():
             found, pages_with, read = leaks(out)
-            print(f"  fuites dans le HTML construit ({read} pages lues, hors code) :")
-            for name, n in found.items():
+            print(f"  fuites dans le HTML construit ({read} pages lues, hors code) : {sum(found.values())}")
+            for name, n in sorted(found.items()):
                 where = f" sur {pages_with[name]} pages" if name in pages_with and n else ""
                 print(f"    {n:5d}  {name}{where}")
         print(f"  sources modifiées : {0 if digest(project) == before else 'OUI (à signaler)'}")
