@@ -102,13 +102,33 @@ PANDOC_CASES = {
         "- on veut tester\nsuite du texte :\n  \n  ``` r\n  is_odd <- function(x) {\n    x %% 2 != 0\n  }\n"
         " ```\n\n- élément suivant\n\n## Section suivante\n\nTexte.\n"),
     "code fence nested deeper in a list": "- a\n    + b\n\n        ```r\n        x\n        ```\n\n    + c\n",
+    # hadley/r4ds, data-transform.qmd: exercises « a. » under « 5. », each holding a code cell
+    "letter items holding code (fancy_lists)": (
+        "5.  Question\n\n    a.  Write\n\n        ```r\n        df\n        ```\n\n    b.  Second\n\nAfter.\n"),
+    "roman numerals": "i. un\nii. deux\niii. trois\n",
+    "letters in parentheses": "(a) un\n(b) deux\n",
+    "a capital letter and one space is text": "A. Dupont est venu.\n",
+    "numbered by #.": "#. un\n#. deux\n",
 }
+
+FANCY_STYLES = {"LowerAlpha": "a", "UpperAlpha": "A", "LowerRoman": "i", "UpperRoman": "I"}
 
 
 @pytest.mark.parametrize("name", sorted(PANDOC_CASES))
 def test_block_structure_is_pandocs(name):
     body = PANDOC_CASES[name]
     assert ours(body) == pandocs(body)
+
+
+@pytest.mark.parametrize("body", ["a. un\nb. deux\n", "c) trois\nd) quatre\n", "iv. quatre\nv. cinq\n",
+                                  "B.  deux\nC.  trois\n", "3. trois\n4. quatre\n"])
+def test_fancy_list_style_and_start_are_pandocs(body):
+    tokens = tokens_of(body)[0]
+    ol = next(t for t in tokens if t.type == "ordered_list_open")
+    out = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "json"], input=body,
+                         capture_output=True, text=True, check=True).stdout
+    start, style, _ = json.loads(out)["blocks"][0]["c"][0]
+    assert (ol.attrGet("type"), int(ol.attrGet("start") or 1)) == (FANCY_STYLES.get(style["t"]), start)
 
 
 def test_unclosed_div_ends_with_the_page_and_is_reported_at_its_line():

@@ -41,6 +41,8 @@ def install(md: MarkdownIt) -> None:
     md.block.ruler.at("fence", _fence_rule, alt)
     md.core.ruler.after("block", "qmd_div_closes", lambda state: state.env.pop(_CLOSES, None))
     md.core.ruler.push("qmd_raw", _raw_rule)
+    md.core.ruler.before("block", "qmd_fancy_lists", _fancy_lists_rule)
+    md.core.ruler.after("block", "qmd_fancy_list_types", _fancy_list_types_rule)
 
 
 def _note(env: dict[str, Any], line0: int, message: str, hint: str = "") -> None:
@@ -218,3 +220,94 @@ def _raw_inline(tokens: list[Token], env: dict[str, Any]) -> None:
                 _note(env, line0, f"texte brut « `{child.content}`{{={fmt}}} » retiré de la page : "
                       "il ne vaut que pour ce format de sortie", "seul « `…`{=html} » s'affiche sur le site")
         block.children = kept
+
+
+# Pandoc's fancy_lists: ``a.``, ``B)``, ``(c)``, ``iv.``, ``#.`` markers. CommonMark knows only digits, so such a
+# list read as a paragraph and its indented code cells as code blocks (« #| » shown). Before the block stage,
+# each marker is replaced by « 1. » or « 1) » of the same width (columns and lines unchanged); the list's
+# style and start are put back on its ``<ol>`` afterwards.
+_FANCY = re.compile(r"^( *)(\(?)([a-zA-Z]|[ivxlcdm]{2,}|[IVXLCDM]{2,}|#)([.)])( +)(?=\S)")
+_ROMAN = re.compile(r"^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_FANCY_KEY = "qmd_fancy_lists"  # env key: line -> (HTML list type, number of the first item)
+
+
+def _fancy_lists_rule(state: StateCore) -> None:
+    if "." not in state.src and ")" not in state.src:
+        return
+    lines = state.src.split("\n")
+    found: dict[int, tuple[str, int]] = {}
+    active: dict[int, str] = {}  # indent -> style of a fancy list open at that indent
+    fence = ""
+    blank = True
+    for i, text in enumerate(lines):
+        stripped = text.strip()
+        opening = _FENCE.match(stripped)
+        if fence:
+            if opening and stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = ""
+            blank = False
+            continue
+        if not stripped:
+            blank = True
+            continue
+        indent = len(text) - len(text.lstrip(" "))
+        for level in [level for level in active if level > indent]:
+            del active[level]
+        marker = _fancy_marker(text, indent in active and active[indent])
+        if marker is not None and (blank or indent in active):
+            width, style, number, delimiter = marker
+            lines[i] = text[:indent] + ("1" + delimiter).ljust(width) + text[indent + width:]
+            if indent not in active:
+                found[i] = (style, number)
+            active[indent] = style
+        elif indent in active and blank:
+            del active[indent]  # a paragraph at the list's own indent after a blank line: the list is over
+        if opening:
+            fence = opening.group(1)
+        blank = False
+    if found:
+        state.src = "\n".join(lines)
+        state.env[_FANCY_KEY] = found
+
+
+def _fancy_marker(text: str, style: str | bool) -> tuple[int, str, int, str] | None:
+    """(marker width with its spaces, list type "a" "A" "i" "I" or "1", number, delimiter) of a Pandoc list
+    marker, or None. A single ``i``/``I`` starts a roman list (Pandoc's reading); inside a letter list it is a
+    letter. A capital letter followed by a period needs two spaces (« A. Dupont » is not a list)."""
+    m = _FANCY.match(text)
+    if m is None:
+        return None
+    _, paren, mark, delimiter, spaces = m.groups()
+    if (paren and delimiter != ")") or (mark.isupper() and len(mark) == 1 and delimiter == "." and len(spaces) < 2):
+        return None
+    width = m.end() - len(m.group(1))
+    if mark == "#":
+        return width, "1", 1, delimiter
+    roman = mark.lower()
+    if (len(mark) > 1 or (mark in "iI" and style not in ("a", "A"))) and _ROMAN.match(roman):
+        value = sum(_roman_value(roman))
+        return width, "i" if mark.islower() else "I", value, delimiter
+    if len(mark) > 1:
+        return None
+    return width, "a" if mark.islower() else "A", ord(roman) - 96, delimiter
+
+
+def _roman_value(roman: str) -> list[int]:
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    digits = [values[c] for c in roman]
+    return [-d if i + 1 < len(digits) and d < digits[i + 1] else d for i, d in enumerate(digits)]
+
+
+def _fancy_list_types_rule(state: StateCore) -> None:
+    found = state.env.pop(_FANCY_KEY, None)
+    if not found:
+        return
+    for tok in state.tokens:
+        if tok.type == "ordered_list_open" and tok.map and tok.map[0] in found:
+            style, number = found[tok.map[0]]
+            if style != "1":
+                tok.attrSet("type", style)
+            if number != 1:
+                tok.attrSet("start", str(number))
+            elif tok.attrGet("start") is not None:
+                del tok.attrs["start"]
