@@ -85,7 +85,8 @@ class _Page(HTMLParser):
         code = self._inside("code")
         if pre is not None:
             classes = (pre.get("class", "") + " " + (code or {}).get("class", "")).lower()
-            if not any(lang in classes.replace("language-", " ").split() for lang in MARKDOWN_LANGS) \
+            example = data.lstrip().startswith(("```", "~~~"))  # a block that shows a whole cell, fence included
+            if not example and not any(lang in classes.replace("language-", " ").split() for lang in MARKDOWN_LANGS) \
                     and CODE_OPTIONS.search(data):
                 self._add("options #|", data)
             return

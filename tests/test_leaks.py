@@ -38,6 +38,7 @@ def test_each_leak_is_found(html, construct):
     "<p>Écrivez à contact@sec-info.fr ; a &lt; b ; le_nom_de_variable.</p>",
     "<script>const s = ':::';</script><style>a::after{}</style>",
     '<h2>Le module <code>re</code> <a class="ancre" href="#x">#</a></h2>',
+    "<pre><code>``` {{r}}\n#| label: a\nx\n```</code></pre>",  # a cell shown whole, fences included (r4ds)
 ])
 def test_code_examples_and_ordinary_text_are_not_leaks(html):
     assert scan_page(html) == []
