@@ -4,6 +4,7 @@ which reads the page list."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
@@ -98,11 +99,15 @@ def fill(values: dict[str, Any], root: Path, where: tuple[str, int], problems: P
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value in _SETTINGS:
                     found[_SETTINGS[key_node.value]] = value
     content = (root / values.get("content_dir", "content")).resolve()
+    metadata: dict[str, Any] | None = None
     for key, node in found.items():
         if key in values:
             continue  # config.yaml wins
         try:
             value = construct(node)
+            if "{{<" in str(value):  # Quarto expands {{< meta x >}} / {{< var x >}} in its own settings too
+                metadata = _metadata(project, problems) if metadata is None else metadata
+                value = _expand(value, metadata, project.rel, line(node), problems)
         except yaml.YAMLError as exc:
             problems.add(yaml_error(exc, project.rel, 0))
             continue
@@ -122,6 +127,42 @@ def fill(values: dict[str, Any], root: Path, where: tuple[str, int], problems: P
                 values["image_extension"] = extension.lstrip(".")
                 break
     values.setdefault("number_depth", 6)  # quarto.org: « by default, all headings … create a numbered section »
+
+
+_SHORTCODE = re.compile(r"\{\{<\s*(meta|var)\s+([\w.-]+)\s*>\}\}")
+
+
+def _metadata(project: QuartoFile, problems: Problems) -> dict[str, Any]:
+    """What ``meta`` reads (_quarto.yml itself) and ``var`` reads (``_variables.yml`` beside it)."""
+    variables: Any = {}
+    path = project.folder / "_variables.yml"
+    if path.is_file():
+        text = decode_source(path.read_bytes(), "_variables.yml", problems)
+        node = compose(text) if text else None
+        variables = (construct(node) if node is not None else None) or {}
+    return {"meta": construct(project.node) or {}, "var": variables if isinstance(variables, dict) else {}}
+
+
+def _expand(value: Any, metadata: dict[str, Any], rel: str, at: int, problems: Problems) -> Any:
+    """``value`` with its meta/var shortcodes replaced (in texts, lists and dictionaries); an unknown name is
+    a warning and becomes empty."""
+    if isinstance(value, list):
+        return [_expand(v, metadata, rel, at, problems) for v in value]
+    if isinstance(value, dict):
+        return {k: _expand(v, metadata, rel, at, problems) for k, v in value.items()}
+    if not isinstance(value, str):
+        return value
+
+    def one(m: re.Match[str]) -> str:
+        found: Any = metadata[m.group(1)]
+        for part in m.group(2).split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        if found is None or isinstance(found, (dict, list)):
+            problems.warn(rel, at, f"« {{{{< {m.group(1)} {m.group(2)} >}}}} » : valeur introuvable (remplacée par rien)",
+                          "définissez-la dans _quarto.yml (meta) ou dans _variables.yml (var)")
+            return ""
+        return str(found)
+    return _SHORTCODE.sub(one, value)
 
 
 def _formats(node: yaml.MappingNode) -> list[tuple[str, yaml.Node]]:

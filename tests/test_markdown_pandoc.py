@@ -3,6 +3,7 @@ Quarto's own parser), and raw blocks."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 import json
 import subprocess
 
@@ -186,3 +187,15 @@ def test_knitr_header_with_backticks_in_its_options_is_a_cell():
     assert found == []
     tokens, _ = tokens_of("``` `x` ```\n")  # not a knitr header: CommonMark's inline code, as before
     assert tokens[0].type == "paragraph_open"
+
+
+def test_an_empty_heading_of_a_quarto_page_is_a_warning_and_leaves_nothing():
+    """Pandoc reads ``### {auto-animate=true}`` (a slide without title); a course page keeps its error."""
+    problems = Problems()
+    page = parse_page(replace(chapter("## Diapo\n\n### {auto-animate=true}\n\nTexte.\n"), quarto=True), problems)
+    assert [(p.line, p.severity, p.message) for p in problems.items] == [
+        (6, "warning", "titre de section vide : retiré de la page")]
+    assert [h.text for h in page.headings] == ["Diapo"]
+    problems = Problems()
+    parse_page(chapter("### {#x}\n"), problems)
+    assert [(p.severity, p.message) for p in problems.items] == [("error", "titre de section vide")]

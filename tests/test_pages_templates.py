@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 from html import escape
 from types import SimpleNamespace
 
@@ -111,3 +112,17 @@ def test_sidebar_still_reads_the_former_multiline_markup():
     assert sidebar.for_page("a") == ('<ol>\n    <li>\n      <a href="a.html" aria-current="page">A</a>\n'
                                      '      <ol class="sidebar-sections">\n        <li><a href="a.html#x">X</a></li>\n'
                                      '      </ol>\n    </li>\n</ol>\n')
+
+
+def test_page_footer_reads_inline_markdown_with_attributes_and_html():
+    """Quarto's page-footer is Markdown: ``[Quarto](url){.external target="_blank"}`` is a link, not text."""
+    from coursegen.config import Config
+    from coursegen.pages.context import footer_html
+
+    config = Config(root=Path("."), title="T", author="", page_footer={
+        "right": 'Fait avec [Quarto](https://quarto.org/){.external target="_blank"} <br> *vite*',
+        "left": '<li><a href="https://exemple.org/">Code</a></li><script>x()</script>'})
+    sides, removed = footer_html(config)
+    assert sides["right"].startswith('Fait avec <a href="https://quarto.org/"') and "<em>vite</em>" in sides["right"]
+    assert "{" not in sides["right"] and sides["left"].startswith('<ul class="footer-list"><li><a href=')
+    assert "script" not in sides["left"] and [e.message.split(" ")[0] for e in removed] == ["élément"]

@@ -93,3 +93,22 @@ def test_missing_quarto_file_is_named_at_its_config_line(tmp_path):
 
 def test_a_course_config_is_unchanged():
     assert Config(root=Path("."), title="T", author="A").numbered is True
+
+
+def test_meta_and_var_shortcodes_in_settings_are_expanded(tmp_path):
+    """Real projects write ``repo-url: "{{< meta var.url-repo >}}"`` (Quarto expands it in its own settings)."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "_quarto.yml").write_text(
+        'var:\n  depot: https://github.com/exemple/site\nwebsite:\n  title: "Essai {{< var version >}}"\n'
+        '  repo-url: "{{< meta var.depot >}}"\n  page-footer:\n    right: "[Source]({{< meta var.depot >}})"\n'
+        '    left: "{{< meta absent >}}fin"\n', encoding="utf-8")
+    (root / "_variables.yml").write_text("version: 2\n", encoding="utf-8")
+    (root / "index.qmd").write_text("# Accueil\n", encoding="utf-8")
+    problems = Problems()
+    config = load_quarto_folder(root, problems, FIXTURES.parent.parent / "templates")
+    assert (config.title, config.repo_url) == ("Essai 2", "https://github.com/exemple/site")
+    assert config.page_footer == {"right": "[Source](https://github.com/exemple/site)", "left": "fin"}
+    assert [str(p) for p in problems.items] == [
+        "_quarto.yml:7: avertissement : « {{< meta absent >}} » : valeur introuvable (remplacée par rien) "
+        "(définissez-la dans _quarto.yml (meta) ou dans _variables.yml (var))"]

@@ -218,6 +218,11 @@ def parse_page(chapter: Chapter, problems: Problems) -> ParsedPage:
             attrs = tok.meta.get("attrs", {})
             text = inline_text(inline)
             line = line_of(tok)
+            if not text and chapter.quarto:  # Pandoc accepts it (a slide without title: ### {auto-animate=true})
+                problems.warn(chapter.source, line, "titre de section vide : retiré de la page",
+                              "écrivez un titre après les #, ou retirez la ligne")
+                tok.hidden = tokens[i + 2].hidden = True
+                continue
             if not text:
                 problems.error(chapter.source, line, "titre de section vide", "écrivez un titre après les #")
             if level == 1:

@@ -36,7 +36,7 @@ from ..course.nav import PageNav, Site
 from ..errors import SiteError
 from ..markdown.sanitize import clean_html
 from ..source.glossary import GLOSSARY_PAGE, Entry
-from ..markdown.parse import site_text
+from ..markdown.parse import engine, site_text
 from .templates import Sidebar, make_environment, render_template, url_helper
 
 SOCIAL_IMAGE = "static/social.png"
@@ -131,7 +131,6 @@ def repo_links(config: Config, nav: PageNav) -> list[dict[str, str]]:
     return out
 
 
-_footer_engine = MarkdownIt("commonmark", {"html": True})  # inline Markdown and HTML, as Quarto's page-footer
 
 
 def footer_html(config: Config) -> tuple[dict[str, str], list[SiteError]]:
@@ -142,7 +141,8 @@ def footer_html(config: Config) -> tuple[dict[str, str], list[SiteError]]:
         text = config.page_footer.get(side, "")
         if not text:
             continue
-        cleaned, dropped = clean_html(_footer_engine.renderInline(text).strip())
+        # inline Markdown (with {.class} attributes) and HTML, as Quarto's page-footer; then the allow-list
+        cleaned, dropped = clean_html(engine().renderInline(text, {}).strip())
         removed += dropped
         out[side] = f'<ul class="footer-list">{cleaned}</ul>' if re.match(r"\s*<li\b", cleaned) else cleaned
     return out, removed

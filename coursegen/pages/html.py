@@ -94,6 +94,8 @@ def child_line(env: dict[str, Any], tok: Token) -> int:
 
 def _heading_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     tok = tokens[idx]
+    if tok.hidden:  # an empty heading of a Quarto page (``markdown.parse``)
+        return ""
     heading = env["page"].sections.get(tok.attrGet("id"))
     number = heading.number if heading else ""
     numero = f'<span class="numero">{number}</span> ' if number else ""
@@ -102,6 +104,8 @@ def _heading_open(self, tokens: Sequence[Token], idx: int, options, env) -> str:
 
 def _heading_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     opening = next(tokens[j] for j in range(idx - 1, -1, -1) if tokens[j].type == "heading_open")
+    if opening.hidden:
+        return ""
     ident = html.escape(str(opening.attrGet("id")))
     return (f' <a class="ancre" href="#{ident}" data-pagefind-ignore aria-label="Lien direct vers cette section">#</a>'
             f"</{tokens[idx].tag}>\n")
