@@ -43,7 +43,7 @@ class PageNav:
     number: str                    # "1" for chapter 1, "" for the unnumbered preface
     description: str
     source: str
-    toc: list[Section]             # h2/h3 for « Sur cette page »
+    toc: list[Section]             # h2/h3/h4 for « Sur cette page »
     figure_numbers: dict[int, str] = field(default_factory=dict)  # line of a figure, table, equation -> "1.2"
     prev: "PageNav | None" = None
     next: "PageNav | None" = None
@@ -96,7 +96,7 @@ def build_nav(parsed: list[ParsedPage]) -> Site:
         anchors[url] = page_anchors
         for ident, target in page_anchors.items():
             targets.setdefault(ident, target)
-        toc = [s for s in sections if s.level in (2, 3)]
+        toc = [s for s in sections if s.level in (2, 3, 4)]
         pages.append(PageNav(ch.slug, url, ch.title, number, ch.description, ch.source, toc, figure_numbers))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before
