@@ -60,7 +60,7 @@
   var closer = document.createElement("button");
   closer.type = "button";
   closer.className = "drawer-close icon-button";
-  closer.setAttribute("aria-label", "Fermer le menu");
+  closer.setAttribute("aria-label", "Fermer");
   closer.title = "Fermer le menu";
   var cross = document.createElementNS(SVG, "svg");
   cross.setAttribute("class", "icon");
@@ -111,7 +111,7 @@
       var top = current.getBoundingClientRect().top - panel.getBoundingClientRect().top;
       panel.scrollTop = Math.max(0, top - panel.clientHeight / 3);
     }
-    closer.focus();
+    closer.focus({ preventScroll: true });
   }
   function close(followingLink) {
     if (drawer.hidden) return;
@@ -122,7 +122,7 @@
     outside = [];
     root.classList.remove("drawer-open");
     menu.setAttribute("aria-expanded", "false");
-    if (!followingLink) menu.focus();
+    if (!followingLink) menu.focus({ preventScroll: true });
   }
   menu.addEventListener("click", function () { if (drawer.hidden) open(); else close(false); });
   closer.addEventListener("click", function () { close(false); });
