@@ -26,12 +26,18 @@
 
   // The header's real height (it grows with the text size) -> --header-height, which places anchors and
   // the sticky columns below it. Measured by a ResizeObserver, after layout: no forced layout at load.
+  // Set only when it differs from the stylesheet's fallback (3.5rem): a custom property changed on the root
+  // restyles every element of the page.
   var header = document.querySelector(".site-header");
   if (header && "ResizeObserver" in window) {
+    var known = null;
     new ResizeObserver(function (entries) {
       var box = entries[0].borderBoxSize && entries[0].borderBoxSize[0];
-      var height = box ? box.blockSize : header.getBoundingClientRect().height;
-      root.style.setProperty("--header-height", Math.ceil(height) + "px");  // CSSOM: allowed by the CSP
+      var height = Math.ceil(box ? box.blockSize : header.getBoundingClientRect().height);
+      if (known === null) known = Math.ceil(3.5 * parseFloat(getComputedStyle(root).fontSize));
+      if (height === known) return;
+      known = height;
+      root.style.setProperty("--header-height", height + "px");  // CSSOM: allowed by the CSP
     }).observe(header);
   }
 
@@ -166,16 +172,19 @@
   // Wide code, tables and formulas scroll sideways: make those regions reachable with the keyboard.
   // A ResizeObserver reads the widths after the browser's own layout (reading them while the page is still
   // being laid out forced a whole-page layout inside this script: the longest task of a chapter's load).
-  var scrollable = function (el) {
-    if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
-    else if (el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
+  // Every width is read before any attribute is written: a write between two reads forces a new layout.
+  var scrollable = function (elements) {
+    elements.map(function (el) { return [el, el.scrollWidth > el.clientWidth + 1]; }).forEach(function (pair) {
+      if (pair[1]) pair[0].setAttribute("tabindex", "0");
+      else if (pair[0].getAttribute("tabindex") === "0") pair[0].removeAttribute("tabindex");
+    });
   };
-  var wide = document.querySelectorAll("pre, main table, .math, .att-table-wrap");
+  var wide = Array.prototype.slice.call(document.querySelectorAll("pre, main table, .math, .att-table-wrap"));
   if ("ResizeObserver" in window) {
-    var sizes = new ResizeObserver(function (entries) { entries.forEach(function (e) { scrollable(e.target); }); });
+    var sizes = new ResizeObserver(function (entries) { scrollable(entries.map(function (e) { return e.target; })); });
     wide.forEach(function (el) { sizes.observe(el); });
   } else {
-    wide.forEach(scrollable);
+    scrollable(wide);
   }
 
   // « Copier » on every code block, with « Copié ! » feedback announced to screen readers.
