@@ -2,7 +2,6 @@
 (function () {
   "use strict";
   var root = document.documentElement;
-  var SVG = "http://www.w3.org/2000/svg";
 
   function currentTheme() {
     var explicit = root.getAttribute("data-theme");
@@ -55,36 +54,12 @@
   drawer.setAttribute("role", "dialog");
   drawer.setAttribute("aria-modal", "true");
   drawer.setAttribute("aria-labelledby", "tiroir-titre");
-  var panel = document.createElement("div");
-  panel.className = "drawer-panel";
-  var head = document.createElement("div");
-  head.className = "drawer-head";
-  var title = document.createElement("p");
-  title.className = "drawer-title";
-  title.id = "tiroir-titre";
-  title.textContent = "Menu";
-  var closer = document.createElement("button");
-  closer.type = "button";
-  closer.className = "drawer-close icon-button";
-  closer.setAttribute("aria-label", "Fermer");
-  closer.title = "Fermer le menu";
-  var cross = document.createElementNS(SVG, "svg");
-  cross.setAttribute("class", "icon");
-  cross.setAttribute("viewBox", "0 0 24 24");
-  cross.setAttribute("aria-hidden", "true");
-  cross.setAttribute("focusable", "false");
-  var path = document.createElementNS(SVG, "path");
-  path.setAttribute("d", "M6 6l12 12M18 6L6 18");
-  path.setAttribute("fill", "none");
-  path.setAttribute("stroke", "currentColor");
-  path.setAttribute("stroke-width", "2");
-  path.setAttribute("stroke-linecap", "round");
-  cross.appendChild(path);
-  closer.appendChild(cross);
-  head.appendChild(title);
-  head.appendChild(closer);
-  panel.appendChild(head);
-  drawer.appendChild(panel);
+  drawer.innerHTML = '<div class="drawer-panel"><div class="drawer-head"><p class="drawer-title" id="tiroir-titre">Menu</p>' +
+    '<button type="button" class="drawer-close icon-button" aria-label="Fermer" title="Fermer le menu">' +
+    '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" ' +
+    'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg></button></div></div>';
+  var panel = drawer.firstChild;
+  var closer = panel.querySelector(".drawer-close");
   document.body.appendChild(drawer);
   menu.setAttribute("aria-controls", "tiroir");
   menu.hidden = false;
