@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from browser import serve_folder
 from conftest import make_project, run_build
+from test_quality import course_site  # noqa: F401 - the real course, built as published
 
 SIZES = [(320, 640), (390, 844), (768, 1024), (1024, 768), (1366, 900)]
 DRAWER_SIZES = [(320, 640), (390, 844), (768, 1024), (1024, 768)]
@@ -317,3 +318,25 @@ def test_read_mark_is_earned_by_reading_not_by_jumping_to_the_end(browser, site)
     assert _marker(page, site) == "✓ lu"
     context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1024, 768)], ids=["390px", "1024px"])
+def test_every_heading_of_the_real_chapter_lands_below_the_header(browser, course_site, size):  # noqa: F811
+    """The real chapter has figures, tables and formulas, drawn only when they come near the screen
+    (content-visibility): a jump to any heading still lands in full view below the header."""
+    with serve_folder(course_site) as url:
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=size[0] < 800)
+        page = context.new_page()
+        page.goto(url + "transformers.html")
+        ids = page.eval_on_selector_all("article h2[id], article h3[id], article h4[id]", "hs => hs.map(h => h.id)")
+        assert len(ids) > 20
+        hidden = []
+        for ident in ids:
+            page.goto(url + "transformers.html#" + ident)
+            page.wait_for_timeout(50)
+            top, bottom = page.evaluate(f"(() => {{ const r = document.getElementById('{ident}').getBoundingClientRect();"
+                                        " return [r.top, r.bottom]; })()")
+            if top < _header_bottom(page) or bottom > size[1]:
+                hidden.append(f"#{ident} ({top:.0f} px)")
+        context.close()
+    assert hidden == []
