@@ -322,8 +322,8 @@ def test_read_mark_is_earned_by_reading_not_by_jumping_to_the_end(browser, site)
 
 @pytest.mark.parametrize("size", [(390, 844), (1024, 768)], ids=["390px", "1024px"])
 def test_every_heading_of_the_real_chapter_lands_below_the_header(browser, course_site, size):  # noqa: F811
-    """The real chapter has figures, tables and formulas, drawn only when they come near the screen
-    (content-visibility): a jump to any heading still lands in full view below the header."""
+    """The real chapter, with its figures, tables and formulas: a jump to any heading lands in full view
+    below the header."""
     with serve_folder(course_site) as url:
         context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=size[0] < 800)
         page = context.new_page()
