@@ -340,3 +340,26 @@ def test_every_heading_of_the_real_chapter_lands_below_the_header(browser, cours
                 hidden.append(f"#{ident} ({top:.0f} px)")
         context.close()
     assert hidden == []
+
+
+def test_wide_blocks_are_keyboard_reachable_exactly_when_they_scroll(browser, course_site):  # noqa: F811
+    """Off-screen blocks are laid out only when they come near: once on screen, a block that scrolls
+    sideways takes the focus (tabindex 0) and one that fits does not."""
+    with serve_folder(course_site) as url:
+        context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+        page = context.new_page()
+        page.goto(url + "transformers.html")
+        count = page.locator("article pre, article table, article .math").count()
+        wrong = []
+        for i in range(count):
+            block = page.locator("article pre, article table, article .math").nth(i)
+            if not block.is_visible():
+                continue  # inside a closed « Voir la réponse »
+            block.scroll_into_view_if_needed()
+            page.wait_for_timeout(60)
+            scrolls, tabindex = block.evaluate("e => [e.scrollWidth > e.clientWidth + 1, e.getAttribute('tabindex')]")
+            if scrolls != (tabindex == "0"):
+                wrong.append(f"bloc {i} : défile={scrolls}, tabindex={tabindex}")
+        context.close()
+    assert count > 20
+    assert wrong == []

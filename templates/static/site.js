@@ -145,17 +145,23 @@
   }
 
   // Wide code, tables and formulas scroll sideways: make those regions reachable with the keyboard.
-  // A ResizeObserver reads the widths after the browser's own layout (reading them while the page is still
-  // being laid out forced a whole-page layout inside this script: the longest task of a chapter's load).
+  // Off-screen blocks are not laid out (content-visibility in site.css) and reading their widths would force
+  // it: each block is reachable until a ResizeObserver, once the browser has laid it out, finds it fits.
   // Every width is read before any attribute is written: a write between two reads forces a new layout.
+  var laidOut = function (el) {
+    var probe = el.firstElementChild || el;
+    return !probe.checkVisibility || probe.checkVisibility({ contentVisibilityAuto: true });
+  };
   var scrollable = function (elements) {
-    elements.map(function (el) { return [el, el.scrollWidth > el.clientWidth + 1]; }).forEach(function (pair) {
-      if (pair[1]) pair[0].setAttribute("tabindex", "0");
-      else if (pair[0].getAttribute("tabindex") === "0") pair[0].removeAttribute("tabindex");
-    });
+    elements.filter(laidOut).map(function (el) { return [el, el.scrollWidth > el.clientWidth + 1]; })
+      .forEach(function (pair) {
+        if (pair[1]) pair[0].setAttribute("tabindex", "0");
+        else if (pair[0].getAttribute("tabindex") === "0") pair[0].removeAttribute("tabindex");
+      });
   };
   var wide = Array.prototype.slice.call(document.querySelectorAll("pre, main table, .math, .att-table-wrap"));
   if ("ResizeObserver" in window) {
+    wide.forEach(function (el) { if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0"); });
     var sizes = new ResizeObserver(function (entries) { scrollable(entries.map(function (e) { return e.target; })); });
     wide.forEach(function (el) { sizes.observe(el); });
   } else {
