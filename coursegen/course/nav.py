@@ -48,7 +48,7 @@ class PageNav:
     number: str                    # "1" for chapter 1, "" for the unnumbered preface
     description: str
     source: str
-    toc: list[Section]             # h2/h3 for « Sur cette page »
+    toc: list[Section]             # h2/h3/h4 for « Sur cette page »
     figure_numbers: dict[int, str] = field(default_factory=dict)  # line of a figure, table, equation -> "1.2"
     prev: "PageNav | None" = None
     next: "PageNav | None" = None
@@ -64,7 +64,7 @@ class PageNav:
     subtitle_html: str = ""
     authors: tuple[str, ...] = ()
     date: str = ""
-    toc_depth: int = 3                    # deepest level in « Sur cette page » (``toc: false``: 0)
+    toc_depth: int = 4                    # deepest level in « Sur cette page » (``toc: false``: 0; Quarto: 3)
 
 
 @dataclass
@@ -141,7 +141,7 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
         anchors[url] = page_anchors
         for ident, target in page_anchors.items():
             targets.setdefault(ident, target)
-        toc = [s for s, h in zip(sections, page.headings) if s.level in (2, 3) and h.listed]
+        toc = [s for s, h in zip(sections, page.headings) if s.level in (2, 3, 4) and h.listed]
         title, description, subtitle = (value or plain(raw) for value, raw in (
             (page.title, ch.title), (page.description, ch.description), (page.subtitle, ch.subtitle)))
         nav_title = ch.nav_title or title.text
@@ -156,7 +156,7 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
                              deeper=[s for s in sections if s.level > 3 and s.number], nav_title=nav_title,
                              title_html=title.html, description_html=description.html, subtitle_html=subtitle.html,
                              authors=ch.authors, date=ch.date,
-                             toc_depth=0 if ch.meta.get("toc") is False else int(ch.meta.get("toc-depth", 3))))
+                             toc_depth=0 if ch.meta.get("toc") is False else int(ch.meta.get("toc-depth", 3 if ch.quarto else 4))))
     for before, after in zip(pages, pages[1:]):
         before.next, after.prev = after, before
     return Site(pages, {p.name: p for p in pages}, anchors, targets, quarto, image_extension)

@@ -1,4 +1,4 @@
-// Site behaviour: theme toggle (persisted), mobile menu. Everything works without it.
+// Site behaviour: theme toggle (persisted), header height, menu drawer. Everything works without it.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -9,14 +9,10 @@
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
+  // « Thème sombre » is a toggle button: its name stays, aria-pressed says whether the dark theme is on.
   var toggle = document.querySelector(".theme-toggle");
   if (toggle) {
-    var label = toggle.querySelector(".theme-toggle-label");
-    var sync = function () {
-      var dark = currentTheme() === "dark";
-      toggle.setAttribute("aria-pressed", dark ? "true" : "false");
-      if (label) label.textContent = dark ? "Thème clair" : "Thème sombre";
-    };
+    var sync = function () { toggle.setAttribute("aria-pressed", currentTheme() === "dark" ? "true" : "false"); };
     toggle.hidden = false;
     sync();
     toggle.addEventListener("click", function () {
@@ -27,22 +23,116 @@
     });
   }
 
+  // The header's real height (it grows with the text size) -> --header-height, which places anchors and
+  // the sticky columns below it. Measured by a ResizeObserver, after layout: no forced layout at load.
+  // Set only when it differs from the stylesheet's fallback (3.5rem): a custom property changed on the root
+  // restyles every element of the page.
+  var header = document.querySelector(".site-header");
+  if (header && "ResizeObserver" in window) {
+    var known = null;
+    new ResizeObserver(function (entries) {
+      var box = entries[0].borderBoxSize && entries[0].borderBoxSize[0];
+      var height = Math.ceil(box ? box.blockSize : header.getBoundingClientRect().height);
+      if (known === null) known = Math.ceil(3.5 * parseFloat(getComputedStyle(root).fontSize));
+      if (height === known) return;
+      known = height;
+      root.style.setProperty("--header-height", height + "px");  // CSSOM: allowed by the CSP
+    }).observe(header);
+  }
+
+  // Menu drawer (below 1152 px): over the reading position, holding the search field, « Sur cette page »
+  // and the course contents (moved in while it is open, put back when it closes); focus stays inside;
+  // Escape, a tap outside or following a link closes it.
   var menu = document.querySelector(".menu-toggle");
   var sidebar = document.getElementById("sommaire");
-  if (menu && sidebar) {
-    menu.hidden = false;
-    menu.addEventListener("click", function () {
-      var open = menu.getAttribute("aria-expanded") !== "true";
-      menu.setAttribute("aria-expanded", open ? "true" : "false");
-      sidebar.classList.toggle("is-open", open);
-    });
+  if (!menu || !sidebar) return;
+  var wide = window.matchMedia("(min-width: 72.01rem)");
+  var drawer = document.createElement("div");
+  drawer.className = "drawer";
+  drawer.id = "tiroir";
+  drawer.hidden = true;
+  drawer.setAttribute("role", "dialog");
+  drawer.setAttribute("aria-modal", "true");
+  drawer.setAttribute("aria-labelledby", "tiroir-titre");
+  drawer.innerHTML = '<div class="drawer-panel"><div class="drawer-head"><p class="drawer-title" id="tiroir-titre">Menu</p>' +
+    '<button type="button" class="drawer-close icon-button" aria-label="Fermer" title="Fermer le menu">' +
+    '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18" ' +
+    'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg></button></div></div>';
+  var panel = drawer.firstChild;
+  var closer = panel.querySelector(".drawer-close");
+  document.body.appendChild(drawer);
+  menu.setAttribute("aria-controls", "tiroir");
+  menu.hidden = false;
+
+  var moved = [];  // [element, placeholder] while the drawer is open
+  var outside = [];
+  function moveIn(element) {
+    if (!element) return;
+    var mark = document.createComment("");
+    element.parentNode.insertBefore(mark, element);
+    panel.appendChild(element);
+    moved.push([element, mark]);
   }
+  function focusable() {
+    return Array.prototype.filter.call(
+      panel.querySelectorAll("a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])"),
+      function (el) { return !el.disabled && el.getClientRects().length > 0; });
+  }
+  function open() {
+    moveIn(document.querySelector(".header-search"));
+    moveIn(document.querySelector(".page-toc"));
+    moveIn(sidebar);
+    outside = Array.prototype.filter.call(document.body.children, function (el) { return el !== drawer && !el.inert; });
+    outside.forEach(function (el) { el.inert = true; });
+    drawer.hidden = false;
+    root.classList.add("drawer-open");
+    menu.setAttribute("aria-expanded", "true");
+    var current = panel.querySelector(".page-toc a.is-active") || panel.querySelector(".sidebar a[aria-current='page']");
+    if (current) {
+      var top = current.getBoundingClientRect().top - panel.getBoundingClientRect().top;
+      panel.scrollTop = Math.max(0, top - panel.clientHeight / 3);
+    }
+    closer.focus({ preventScroll: true });
+  }
+  function close(followingLink) {
+    if (drawer.hidden) return;
+    drawer.hidden = true;
+    moved.forEach(function (pair) { pair[1].parentNode.replaceChild(pair[0], pair[1]); });
+    moved = [];
+    outside.forEach(function (el) { el.inert = false; });
+    outside = [];
+    root.classList.remove("drawer-open");
+    menu.setAttribute("aria-expanded", "false");
+    if (!followingLink) menu.focus({ preventScroll: true });
+  }
+  menu.addEventListener("click", function () { if (drawer.hidden) open(); else close(false); });
+  closer.addEventListener("click", function () { close(false); });
+  drawer.addEventListener("click", function (event) {
+    if (event.target === drawer) close(false);  // the dimmed page around the panel
+    else if (event.target.closest && event.target.closest("a[href]")) close(true);
+  });
+  drawer.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close(false);
+    } else if (event.key === "Tab") {
+      var list = focusable();
+      if (!list.length) return;
+      var first = list[0], last = list[list.length - 1];
+      if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+    }
+  });
+  var widen = function (event) { if (event.matches) close(true); };
+  if (wide.addEventListener) wide.addEventListener("change", widen);
 })();
 
 // Reading comfort: copy buttons, scroll-spy, footnotes in place, reading position and progress.
 (function () {
   "use strict";
   var STORE = "atelier-lecture:";
+  var MIN_READ_SECONDS = 30;          // « ✓ lu » never comes sooner, however short the chapter
+  var WORDS_PER_SECOND = 1000 / 60;   // nor before its words could be skimmed at 1,000 a minute
 
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
@@ -55,15 +145,28 @@
   }
 
   // Wide code, tables and formulas scroll sideways: make those regions reachable with the keyboard.
-  var scrollables = function () {
-    document.querySelectorAll("pre, main table, .math, .att-table-wrap").forEach(function (el) {
-      if (el.scrollWidth > el.clientWidth + 1) el.setAttribute("tabindex", "0");
-      else if (el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
-    });
+  // Off-screen blocks are not laid out (content-visibility in site.css) and reading their widths would force
+  // it: each block is reachable until a ResizeObserver, once the browser has laid it out, finds it fits.
+  // Every width is read before any attribute is written: a write between two reads forces a new layout.
+  var laidOut = function (el) {
+    var probe = el.firstElementChild || el;
+    return !probe.checkVisibility || probe.checkVisibility({ contentVisibilityAuto: true });
   };
-  scrollables();
-  var resizing = null;
-  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(scrollables, 200); });
+  var scrollable = function (elements) {
+    elements.filter(laidOut).map(function (el) { return [el, el.scrollWidth > el.clientWidth + 1]; })
+      .forEach(function (pair) {
+        if (pair[1]) pair[0].setAttribute("tabindex", "0");
+        else if (pair[0].getAttribute("tabindex") === "0") pair[0].removeAttribute("tabindex");
+      });
+  };
+  var wide = Array.prototype.slice.call(document.querySelectorAll("pre, main table, .math, .att-table-wrap"));
+  if ("ResizeObserver" in window) {
+    wide.forEach(function (el) { if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0"); });
+    var sizes = new ResizeObserver(function (entries) { scrollable(entries.map(function (e) { return e.target; })); });
+    wide.forEach(function (el) { sizes.observe(el); });
+  } else {
+    scrollable(wide);
+  }
 
   // « Copier » on every code block, with « Copié ! » feedback announced to screen readers.
   document.querySelectorAll("div.code").forEach(function (block) {
@@ -127,9 +230,8 @@
       entries.forEach(function (e) { visible[e.target.id] = e.isIntersecting; });
       mark();
     }, { rootMargin: "0px 0px -60% 0px" });
-    headings.forEach(function (h) { observer.observe(h); });
+    headings.forEach(function (h) { observer.observe(h); });  // its first report, after layout, marks one
     window.addEventListener("scroll", function () { window.requestAnimationFrame(mark); }, { passive: true });
-    mark();
   }
 
   // A tooltip shown while its anchor is hovered or focused, kept inside the viewport, closed by Escape.
@@ -252,19 +354,45 @@
   var store = storage();
   if (article && store && pageUrl) {
     var saved = readProgress(pageUrl);
+    // « ✓ lu » is earned by reading, not by jumping to the end: the end reached, most sections seen (their
+    // heading came on screen) and a minimum time spent on the page while it was visible.
+    var sections = Array.prototype.slice.call(article.querySelectorAll("h2[id], h3[id]"));
+    var seen = {};
+    ((saved && saved.seen) || []).forEach(function (id) { seen[id] = true; });
+    var readTime = (saved && saved.time) || 0;  // seconds, over every visit
+    var since = Date.now();
+    var words = 0;
+    var tick = function () {
+      var now = Date.now();
+      if (document.visibilityState !== "hidden") readTime += Math.min(now - since, 120000) / 1000;  // idle: 2 min
+      since = now;
+    };
+    if ("IntersectionObserver" in window) {
+      var seer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) {
+          if (e.isIntersecting) { seen[e.target.id] = true; seer.unobserve(e.target); }
+        });
+      });
+      sections.forEach(function (h) { if (!seen[h.id]) seer.observe(h); });
+    }
     var save = function () {
+      tick();
       var rect = article.getBoundingClientRect();
       var total = Math.max(1, article.offsetHeight - window.innerHeight * 0.5);
-      var ratio = Math.min(1, Math.max(0, -rect.top / total));
+      var ratio = Math.round(Math.min(1, Math.max(0, -rect.top / total)) * 100) / 100;
       var anchor = null;
-      article.querySelectorAll("h2[id], h3[id]").forEach(function (h) {
-        if (h.getBoundingClientRect().top < 80) anchor = h.id;
-      });
-      var previous = readProgress(pageUrl) || { max: 0 };
+      var below = (parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 64) + 16;
+      sections.forEach(function (h) { if (h.getBoundingClientRect().top < below) anchor = h.id; });
+      var ids = sections.filter(function (h) { return seen[h.id]; }).map(function (h) { return h.id; });
+      var part = sections.length ? ids.length / sections.length : ratio;
+      if (!words) words = (article.textContent.match(/\S+/g) || []).length;
+      var minimum = Math.max(MIN_READ_SECONDS, words / WORDS_PER_SECOND);
+      var previous = readProgress(pageUrl) || {};
+      var done = previous.done === true || (ratio >= 0.9 && part >= 0.8 && readTime >= minimum);
       try {
         store.setItem(STORE + pageUrl, JSON.stringify({
-          ratio: Math.round(ratio * 100) / 100, anchor: anchor,
-          max: Math.max(previous.max || 0, Math.round(ratio * 100) / 100)
+          ratio: ratio, anchor: anchor, max: Math.max(previous.max || 0, ratio),
+          part: Math.round(part * 100) / 100, seen: ids, time: Math.round(readTime), done: done
         }));
       } catch (e) { /* storage full or disabled: nothing saved */ }
     };
@@ -273,6 +401,9 @@
       clearTimeout(pending);
       pending = setTimeout(save, 250);
     }, { passive: true });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") save(); else since = Date.now();
+    });
     if (saved && saved.ratio > 0.03 && saved.ratio < 0.97 && !window.location.hash) {
       var resume = document.createElement("p");
       resume.className = "resume-reading";
@@ -301,12 +432,15 @@
   document.querySelectorAll(".sidebar-list > li > a").forEach(function (link) {
     var url = link.getAttribute("href").split("/").pop();
     var progress = readProgress(url);
-    if (!progress || !progress.max) return;
-    var percent = Math.round(progress.max * 100);
+    if (!progress) return;
+    var done = progress.done === true;
+    // The share of sections seen (older records only have the furthest position); 100 % is « ✓ lu ».
+    var percent = Math.min(99, Math.round((typeof progress.part === "number" ? progress.part : progress.max || 0) * 100));
+    if (!done && !percent) return;
     var marker = document.createElement("span");
-    marker.className = "progress-marker" + (percent >= 90 ? " is-done" : "");
-    marker.textContent = percent >= 90 ? "✓ lu" : percent + " %";
-    marker.setAttribute("aria-label", percent >= 90 ? "chapitre lu" : "lu à " + percent + " %");
+    marker.className = "progress-marker" + (done ? " is-done" : "");
+    marker.textContent = done ? "✓ lu" : percent + "\u202f%";
+    marker.setAttribute("aria-label", done ? "chapitre lu" : "lu à " + percent + "\u202f%");
     link.appendChild(document.createTextNode(" "));
     link.appendChild(marker);
   });
