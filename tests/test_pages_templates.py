@@ -126,3 +126,17 @@ def test_page_footer_reads_inline_markdown_with_attributes_and_html():
     assert sides["right"].startswith('Fait avec <a href="https://quarto.org/"') and "<em>vite</em>" in sides["right"]
     assert "{" not in sides["right"] and sides["left"].startswith('<ul class="footer-list"><li><a href=')
     assert "script" not in sides["left"] and [e.message.split(" ")[0] for e in removed] == ["élément"]
+
+
+@pytest.mark.parametrize("name", ["site.css", "attention.css"])
+def test_theme_stylesheets_close_every_block(name):
+    """An unclosed ``@media print {`` swallows every rule after it (columns, tabs and callout icons vanished
+    on screen once); browsers say nothing, so the test does."""
+    css = (Path(__file__).resolve().parent.parent / "templates" / "static" / name).read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'", "", css, flags=re.S)
+    depth = 0
+    for number, line in enumerate(css.splitlines(), 1):
+        for char in line:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            assert depth >= 0, f"{name}:{number}: « }} » sans bloc ouvert"
+    assert depth == 0, f"{name} : {depth} bloc(s) jamais fermé(s)"

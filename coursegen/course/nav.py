@@ -57,7 +57,7 @@ class PageNav:
     part: bool = False             # a book part's page: it heads the group that follows in the sidebar
     opens: tuple[str, ...] = ()    # group titles the sidebar opens just before this page (Quarto parts, sections)
     depth: int = 0                 # how many groups hold this page
-    deeper: list[Section] = field(default_factory=list)  # headings below h3, numbered in a Quarto project
+    deeper: list[Section] = field(default_factory=list)  # headings below h4, numbered in a Quarto project
     nav_title: str = ""            # the title the sidebar shows (a Quarto menu's ``text:``, else the title)
     title_html: str = ""                  # the title as inline HTML (`code`, emphasis); ``title`` is its text
     description_html: str = ""
@@ -153,7 +153,7 @@ def build_nav(parsed: list[ParsedPage], numbering: Numbering = Numbering(), quar
         previous = group
         pages.append(PageNav(ch.slug, url, title.text, number, description.text, ch.source, toc, figure_numbers,
                              name=ch.name, anchor=ch.anchor, part=ch.part, opens=opens, depth=len(ch.group),
-                             deeper=[s for s in sections if s.level > 3 and s.number], nav_title=nav_title,
+                             deeper=[s for s in sections if s.level > 4 and s.number], nav_title=nav_title,
                              title_html=title.html, description_html=description.html, subtitle_html=subtitle.html,
                              authors=ch.authors, date=ch.date,
                              toc_depth=0 if ch.meta.get("toc") is False else int(ch.meta.get("toc-depth", 3 if ch.quarto else 4))))
