@@ -53,10 +53,10 @@ def test_search_from_a_nested_page_leads_to_a_nested_page(browser, quarto_site):
     with serve_folder(quarto_site) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(url + "guides/sous-dossier/fiche.2.html")
-        page.fill("#recherche-entete", "API")
-        page.press("#recherche-entete", "Enter")
-        page.wait_for_url(re.compile(r"/recherche\.html\?q=API$"))
-        first = page.locator(".search-results a").first
+        page.click("#recherche-entete")  # opens the search overlay (search.js), from a page two folders deep
+        expect(page.locator("#recherche-overlay")).to_be_visible()
+        page.fill("#recherche-overlay-champ", "API")
+        first = page.locator("#recherche-overlay .search-result-title a, #recherche-overlay .search-result a").first
         expect(first).to_have_text("Travailler avec des API")
         first.click()
         page.wait_for_url(re.compile(r"/guides/Fiche_api\.html$"))

@@ -105,7 +105,7 @@ print('Output created: _book/cours')
     assert (project / "site" / "telechargements" / "cours.pdf").read_bytes() == b"%PDF-1.7 typst"
     assert (project / "site" / "telechargements" / "cours.epub").read_bytes() == b"%PDF-1.7 epub"
     home = (project / "site" / "index.html").read_text(encoding="utf-8")
-    assert ('Télécharger le cours : <a href="telechargements/cours.pdf" download>PDF (1 Ko)</a> · '
+    assert ('Télécharger le cours\u00a0: <a href="telechargements/cours.pdf" download>PDF (1 Ko)</a> · '
             '<a href="telechargements/cours.epub" download>EPUB (1 Ko)</a>') in home
 
 

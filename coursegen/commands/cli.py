@@ -91,11 +91,15 @@ def site_url_warning(config: Config | None) -> str:
     (``--strict`` does not fail on it): a CI build on GitHub deduces the address from its remote."""
     if config is None or config.site_url_origin != NO_SITE_URL:
         return ""
+    quarto = bool(config.quarto_project) and "site_url" not in config.key_lines  # the address belongs in _quarto.yml
     return format_problem(SiteError(
-        CONFIG_NAME, config.key_lines.get("site_url", 0),
-        "site_url est vide et ni un fichier CNAME ni le dépôt GitHub (git remote origin) ne donnent l'adresse du "
-        "site : une page 404 plus profonde que la racine du site s'affichera sans mise en forme",
-        "indiquez site_url: \"https://…/\" dans config.yaml, ou --site-url à la construction", "warning"))
+        config.quarto_project if quarto else CONFIG_NAME, config.key_lines.get("site_url", 0),
+        ("site-url" if quarto else "site_url") + " est vide et ni un fichier CNAME ni le dépôt GitHub (git remote "
+        "origin) ne donnent l'adresse du site : une page 404 plus profonde que la racine du site s'affichera sans "
+        "mise en forme",
+        ("indiquez site-url: \"https://…/\" sous website: ou book: dans " + config.quarto_project if quarto
+         else "indiquez site_url: \"https://…/\" dans config.yaml") + ", ou --site-url à la construction",
+        "warning"))
 
 
 def run_check(root: Path, *, quiet: bool = False, site_url: str | None = None, external: bool = False,
