@@ -440,11 +440,18 @@
   var header = document.getElementById("recherche-entete");
   if (header) {
     header.addEventListener("focus", function () {
-      if (quietFocus || Date.now() - closedAt < 500) return;
+      // In the menu drawer (site.js) the field stays a field: the overlay would take focus out of the drawer.
+      if (quietFocus || Date.now() - closedAt < 500 || header.closest(".drawer")) return;
       open(header.value, header);
     });
     header.form.addEventListener("submit", function (event) {
       event.preventDefault();
+      var closer = header.closest(".drawer") && document.querySelector(".drawer-close");
+      if (closer) {  // submitted from the drawer: close it, then search; focus comes back to « Menu »
+        closer.click();
+        open(header.value, document.querySelector(".menu-toggle") || header);
+        return;
+      }
       open(header.value, header);
     });
   }
