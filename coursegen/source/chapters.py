@@ -110,15 +110,20 @@ def discover(config: Config, problems: Problems) -> list[tuple[Path, Entry]]:
     return found
 
 
+def _read(path: Path, config: Config, problems: Problems) -> tuple[str, str | None]:
+    """The page's path as messages show it, and its text (None once a problem is reported: too large, not UTF-8)."""
+    rel = path.relative_to(config.root).as_posix()
+    if too_large(path.stat().st_size, rel, problems):
+        return rel, None
+    return rel, decode_source(path.read_bytes(), rel, problems)
+
+
 def parse_chapter(path: Path, config: Config, problems: Problems, entry: Entry | None = None) -> Chapter | None:
     """Split front matter from body; every problem is reported at ``content/FILE.md:LINE``. A page of a Quarto
     project (``entry``) may have no front matter and take its title from its first ``#`` heading."""
     if config.quarto_project and entry is not None:
         return _quarto_page(path, config, problems, entry)
-    rel = path.relative_to(config.root).as_posix()
-    if too_large(path.stat().st_size, rel, problems):
-        return None
-    text = decode_source(path.read_bytes(), rel, problems)
+    rel, text = _read(path, config, problems)
     if text is None:
         return None
     if not text.strip():
@@ -174,10 +179,7 @@ def _quarto_page(path: Path, config: Config, problems: Problems, entry: Entry) -
     """A page as Quarto reads it: front matter optional, title from it or else from the first ``#`` heading
     (its ``{#id}`` becomes the page's anchor, ``{.unnumbered}`` leaves the chapter unnumbered; the line is then
     left empty so that every later line keeps its number); the page keeps Quarto's address (the file's path)."""
-    rel = path.relative_to(config.root).as_posix()
-    if too_large(path.stat().st_size, rel, problems):
-        return None
-    text = decode_source(path.read_bytes(), rel, problems)
+    rel, text = _read(path, config, problems)
     if text is None:
         return None
     meta: dict[str, Any] = {}
