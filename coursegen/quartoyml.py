@@ -44,6 +44,8 @@ class QuartoFile:
         return get(self.node, self.kind)
 
 
+FAVICON_TYPES = (".ico", ".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
+
 def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
     """The value node of ``key`` in a mapping node (the last one if written twice), None if absent or not a mapping."""
     found = None
@@ -68,6 +70,10 @@ def read(root: Path, rel: str, problems: Problems, where: tuple[str, int]) -> Qu
     if not path.is_file():
         problems.error(*where, f"« quarto_project » : fichier « {rel} » introuvable",
                        "indiquez le chemin du _quarto.yml, relatif à config.yaml")
+        return None
+    if not path.resolve().is_relative_to(root.resolve()):  # a link to a file elsewhere on the machine
+        problems.error(*where, f"« quarto_project » : « {rel} » mène hors du projet",
+                       "placez le _quarto.yml dans le projet (pas un lien vers un autre dossier)")
         return None
     text = decode_source(path.read_bytes(), rel, problems)
     if text is None:
@@ -136,7 +142,7 @@ def _metadata(project: QuartoFile, problems: Problems) -> dict[str, Any]:
     """What ``meta`` reads (_quarto.yml itself) and ``var`` reads (``_variables.yml`` beside it)."""
     variables: Any = {}
     path = project.folder / "_variables.yml"
-    if path.is_file():
+    if path.is_file() and path.resolve().is_relative_to(project.folder.resolve()):  # never a link elsewhere
         text = decode_source(path.read_bytes(), "_variables.yml", problems)
         node = compose(text) if text else None
         variables = (construct(node) if node is not None else None) or {}
@@ -209,7 +215,14 @@ def _convert(key: str, value: Any, project: QuartoFile, node: yaml.Node, content
                 return None
             return checked if key == "site_url" else value.rstrip("/")
         if key == "favicon":
-            target = (project.folder / value).resolve()
+            try:
+                target = (project.folder / value).resolve()
+            except (OSError, ValueError):  # a NUL byte, a loop of links
+                target = project.folder
+            if PurePosixPath(value).suffix.lower() not in FAVICON_TYPES:  # never a page or a script on the site
+                problems.warn(*at, f"« favicon » : « {value} » n'est pas une image (ignorée)",
+                              "indiquez une image " + ", ".join(FAVICON_TYPES))
+                return None
             if not target.is_file() or not target.is_relative_to(content):
                 problems.warn(*at, f"« favicon » : image « {value} » introuvable dans le projet (ignorée)",
                               "indiquez le chemin de l'image, relatif au dossier de _quarto.yml")

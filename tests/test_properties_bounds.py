@@ -135,6 +135,9 @@ CHAPTERS = {
     "less-than signs": lambda n: "<" * n + "x\n",
     "quote markers": lambda n: "> " * n + "x\n",
     "list markers": lambda n: "- " * n + "x\n",
+    "citation keys after an unclosed bracket": lambda n: "[" + "@a " * n + "\n",
+    "knitr header with spaces and a backtick": lambda n: "```{a " + " " * n + "`\nx\n```\n",
+    "letter list markers": lambda n: "a.  x\n\n" * n,
 }
 
 

@@ -112,3 +112,41 @@ def test_meta_and_var_shortcodes_in_settings_are_expanded(tmp_path):
     assert [str(p) for p in problems.items] == [
         "_quarto.yml:7: avertissement : « {{< meta absent >}} » : valeur introuvable (remplacée par rien) "
         "(définissez-la dans _quarto.yml (meta) ou dans _variables.yml (var))"]
+
+
+@pytest.mark.parametrize("favicon, message", [
+    ("page.html", "« favicon » : « page.html » n'est pas une image (ignorée)"),
+    ("\0", "« favicon » : « \0 » n'est pas une image (ignorée)"),
+])
+def test_a_favicon_is_an_image_of_the_project_or_nothing(tmp_path, favicon, message):
+    """Published beside the pages, an .html « favicon » would run its scripts on the site's own origin."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "page.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    (root / "_quarto.yml").write_text(f'website:\n  title: T\n  favicon: "{favicon}"\n'.replace("\0", "\\0"),
+                                      encoding="utf-8")
+    (root / "index.qmd").write_text("# Accueil\n", encoding="utf-8")
+    problems = Problems()
+    config = load_quarto_folder(root, problems, FIXTURES.parent.parent / "templates")
+    assert config.favicon == ""
+    assert [p.message for p in problems.items] == [message]
+
+
+def test_variables_and_quarto_files_linked_from_elsewhere_are_refused(tmp_path):
+    """A symbolic link must not bring a file from elsewhere on the machine into the published pages."""
+    secret = tmp_path / "ailleurs.yml"
+    secret.write_text("x: SECRET\ntitle: SECRET\n", encoding="utf-8")
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "_variables.yml").symlink_to(secret)
+    (root / "_quarto.yml").write_text('website:\n  title: "T {{< var x >}}"\n', encoding="utf-8")
+    (root / "index.qmd").write_text("# Accueil\n", encoding="utf-8")
+    problems = Problems()
+    config = load_quarto_folder(root, problems, FIXTURES.parent.parent / "templates")
+    assert "SECRET" not in config.title
+    linked = tmp_path / "lien"
+    linked.mkdir()
+    (linked / "_quarto.yml").symlink_to(secret)
+    problems = Problems()
+    load_quarto_folder(linked, problems, FIXTURES.parent.parent / "templates")
+    assert any("mène hors du projet" in p.message for p in problems.items)

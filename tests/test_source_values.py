@@ -126,3 +126,16 @@ def test_an_included_pages_front_matter_is_left_out(tmp_path):
     chapter, source_map = expand_includes(chapter, tmp_path, problems, load_values(config, problems))
     assert chapter.body == "Avant.\n\nTexte de T.\n" and problems.items == []
     assert source_map.locate(4 + 2) == ("content/_a.qmd", 4)
+
+
+def test_a_variables_file_linked_from_elsewhere_is_refused(tmp_path):
+    secret = tmp_path / "ailleurs.yml"
+    secret.write_text("x: SECRET\n", encoding="utf-8")
+    root = tmp_path / "projet"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "_variables.yml").symlink_to(secret)
+    problems = Problems()
+    values = load_values(Config(root=root, title="T", author=""), problems)
+    assert values.variables == {}
+    assert [(p.path, p.message) for p in problems.items] == [
+        ("content/_variables.yml", "« _variables.yml » mène hors du projet (ignoré)")]

@@ -34,7 +34,13 @@ def _cite_rule(state: StateInline, silent: bool) -> bool:
     pos, src = state.pos, state.src
     char = src[pos]
     if char == "[":
-        match = _BRACKET.match(src, pos)
+        # The pattern cannot cross another "[": look for the "]" only up to it, then match within that span
+        # (an unclosed "[" followed by many keys made the lazy pattern quadratic).
+        nested = src.find("[", pos + 1)
+        end = src.find("]", pos + 1, nested if nested >= 0 else len(src))
+        if end < 0:
+            return False
+        match = _BRACKET.match(src, pos, end + 1)
         if not match or src[match.end():match.end() + 1] in ("(", "[", "{", ":"):
             return False  # a link, a reference link or a span with attributes, as Pandoc reads them
         keys = keys_of(match.group(1))

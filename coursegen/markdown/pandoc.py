@@ -125,7 +125,7 @@ def _find_close(state: StateBlock, start: int, end: int) -> tuple[int, bool]:
 
 
 # knitr's chunk header (``knitr::all_patterns$md``): a cell even with backticks in its options
-_KNITR_HEADER = re.compile(r"^[ \t]*\{[a-zA-Z0-9_]+( *[ ,].*)?\}[ \t]*$")
+_KNITR_HEADER = re.compile(r"^[ \t]*\{[a-zA-Z0-9_]+(?:[ ,][^\n]*)?\}[ \t]*$")  # one greedy run: linear
 
 def _fence_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """CommonMark's fence, except that inside a list item a closing fence less indented than the item's

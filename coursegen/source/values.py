@@ -52,7 +52,12 @@ def load_values(config: Config, problems: Problems) -> ProjectValues:
     folder = project_dir(config)
     path = folder / VARIABLES_FILE
     shown = _shown(path, config.root)
-    variables = _mapping(path, shown, problems) if path.is_file() else None
+    outside = path.is_file() and not path.resolve().is_relative_to(config.root.resolve())
+    if outside:  # a link to a file elsewhere on the machine: its values would be published
+        where = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else shown
+        problems.error(where, 0, f"« {VARIABLES_FILE} » mène hors du projet (ignoré)",
+                       "placez le fichier lui-même dans le projet, pas un lien vers un autre dossier")
+    variables = _mapping(path, shown, problems) if path.is_file() and not outside else None
     metadata = None
     if config.quarto_project and (config.root / config.quarto_project).is_file():
         metadata = _mapping(config.root / config.quarto_project, config.quarto_project, Problems())  # reported there
