@@ -23,9 +23,7 @@ import argparse
 import functools
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 from collections import Counter
 from http.server import ThreadingHTTPServer
@@ -34,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 from static_server import Handler  # noqa: E402 - the gzip server Lighthouse is run against
+from page_weight import on_built_course  # noqa: E402 - the same temporary build of the course
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -148,14 +147,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.site:
         return measure(args.site, args.pages, args.runs)
-    with tempfile.TemporaryDirectory(prefix="trace-") as tmp:
-        out = Path(tmp) / "site"
-        result = subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet", "--output", str(out)],
-                                cwd=REPO, capture_output=True, text=True)
-        if result.returncode:
-            print(result.stderr, file=sys.stderr)
-            return result.returncode
-        return measure(out, args.pages, args.runs)
+    return on_built_course(lambda site: measure(site, args.pages, args.runs))
 
 
 if __name__ == "__main__":

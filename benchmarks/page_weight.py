@@ -24,6 +24,7 @@ import tempfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urljoin, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -135,16 +136,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, help="mesurer ce site déjà construit au lieu de construire le cours")
     args = parser.parse_args()
-    if args.site:
-        return measure(args.site)
-    with tempfile.TemporaryDirectory(prefix="poids-") as tmp:
+    return measure(args.site) if args.site else on_built_course(measure)
+
+
+def on_built_course(measure_site: Callable[[Path], int]) -> int:
+    """Build this course into a temporary folder and run ``measure_site`` on it (the build's exit code if it fails)."""
+    with tempfile.TemporaryDirectory(prefix="mesure-") as tmp:
         out = Path(tmp) / "site"
         result = subprocess.run([sys.executable, str(REPO / "build.py"), "--quiet", "--output", str(out)],
                                 cwd=REPO, capture_output=True, text=True)
         if result.returncode:
             print(result.stderr, file=sys.stderr)
             return result.returncode
-        return measure(out)
+        return measure_site(out)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,27 @@ def run_build(root: Path, *args: str, timeout: float = 120, env: dict[str, str] 
                           capture_output=True, text=True, timeout=timeout, env=env, cwd=root)
 
 
+def tokens_of(body: str):
+    """The parser's tokens for ``body`` and the Quarto rules' warnings, (0-based line, message, hint)."""
+    from coursegen.markdown.parse import new_engine  # lazy: conftest is imported by every test file
+
+    env: dict = {}
+    return new_engine().parse(body, env), env.get("qmd_warnings", [])
+
+
+def warnings(body: str) -> list[tuple[int, str]]:
+    """The Quarto rules' warnings for ``body``, as (1-based line, message)."""
+    return [(line0 + 1, message) for line0, message, _ in tokens_of(body)[1]]
+
+
+def chapter(body: str):
+    """A chapter ``content/01-x.md`` whose body starts on line 4."""
+    from coursegen.source.chapters import Chapter  # lazy: as above
+
+    return Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False,
+                   body=body, body_line=4, numbered=True)
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Path -> sha256 of every file below ``folder`` (to prove a site was left untouched)."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -5,23 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import chapter, tokens_of, warnings
 from coursegen.errors import Problems
-from coursegen.markdown.parse import new_engine, parse_page
-from coursegen.source.chapters import Chapter
+from coursegen.markdown.parse import parse_page
 
 
-def tokens_of(body: str):
-    env: dict = {}
-    return new_engine().parse(body, env), env.get("qmd_warnings", [])
-
-
-def warnings(body: str) -> list[tuple[int, str]]:
-    return [(line0 + 1, message) for line0, message, _ in tokens_of(body)[1]]
-
-
-def chapter(body: str) -> Chapter:
-    return Chapter(source="content/01-x.md", name="01-x.md", slug="x", title="X", description="", draft=False,
-                   body=body, body_line=4, numbered=True)
 
 
 # --- callouts, tabsets, layouts ------------------------------------------------------------------------------

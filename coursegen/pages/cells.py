@@ -9,7 +9,7 @@ from typing import Sequence
 from markdown_it.token import Token
 
 from .code import highlight_code
-from .html import PageState, block_line, caption_label
+from .html import PageState, block_line, caption_label, nothing
 
 FIGURE_WORDS = {"image": "Figure", "table": "Tableau"}
 
@@ -65,4 +65,5 @@ def _cell_output(self, tokens: Sequence[Token], idx: int, options, env) -> str:
             f"{html.escape(tok.content.rstrip())}</code></pre></div>\n")
 
 
-RULES = {"cell_hidden": lambda self, tokens, idx, options, env: "", "cell_open": _cell_open, "cell_close": _cell_close, "cell_code": _cell_code, "cell_output": _cell_output}
+RULES = {"cell_hidden": nothing, "cell_open": _cell_open, "cell_close": _cell_close, "cell_code": _cell_code,
+         "cell_output": _cell_output}

@@ -13,7 +13,7 @@ from typing import Sequence
 from markdown_it.token import Token
 
 from ..text import french
-from .html import block_line, caption_label
+from .html import block_line, caption_label, nothing
 
 CALLOUT_LABELS = {
     "note": "Note",
@@ -139,7 +139,7 @@ def _close_div(self, tokens: Sequence[Token], idx: int, options, env) -> str:
 
 
 RULES = {
-    "raw_dropped": lambda self, tokens, idx, options, env: "",  # another output format's raw block
+    "raw_dropped": nothing,  # another output format's raw block
     "container_div_open": _div_open, "container_div_close": _div_close,
     "tab_panel_open": _tab_panel_open, "tab_panel_close": _tab_panel_close,
     "layout_row_open": _layout_row_open, "layout_row_close": _close_div,

@@ -74,6 +74,11 @@ class PageState:
 
 
 
+
+def nothing(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    """The render rule of a token kept only to be counted (a hidden cell, another format's raw block)."""
+    return ""
+
 def caption_label(word: str, number: str) -> str:
     """« Figure 1.2 : » before a caption (a no-break space before the colon), or nothing when unnumbered."""
     return f'<span class="figure-label">{word} {number}</span>\u00a0: ' if number else ""
